@@ -1,0 +1,168 @@
+package io.archipelago.sim.study;
+
+import io.archipelago.core.policy.Policies;
+import io.archipelago.sim.report.LineChart;
+import io.archipelago.sim.report.Series;
+
+import java.io.IOException;
+import java.io.Writer;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.function.Function;
+
+/**
+ * Writes a study's results in the artifact's layout ({@code analysis_allo_discrete.csv},
+ * {@code analysis_frag_discrete.csv}, {@code analysis_frag_ratio_discrete.csv}), plus
+ * {@code summary.csv}, and the allocation-vs-arrived charts ({@code allocation.png} per workload
+ * and one self-contained {@code allocation.html}). Files are written to a temporary name and moved
+ * into place, so a reader never sees half a file.
+ */
+public final class StudyWriter {
+    private StudyWriter() {
+    }
+
+    /** Writes everything into {@code dir} (created if needed); returns the files written. */
+    public static List<Path> write(Path dir, FgdStudy.Results results, Summary summary, ReferenceCurves ref) throws IOException {
+        Files.createDirectories(dir);
+        List<Path> out = new ArrayList<>();
+        double tune = results.config().tune();
+        out.add(writeCurves(dir.resolve("analysis_allo_discrete.csv"), results, tune, true, RunResult::alloc));
+        out.add(writeCurves(dir.resolve("analysis_frag_discrete.csv"), results, tune, false, RunResult::frag));
+        out.add(writeCurves(dir.resolve("analysis_frag_ratio_discrete.csv"), results, tune, false, RunResult::fragRatio));
+        out.add(atomicWrite(dir.resolve("summary.csv"), summary.csv()));
+        out.addAll(writeCharts(dir, results, ref));
+        return out;
+    }
+
+    private static Path writeCurves(Path file, FgdStudy.Results results, double tune, boolean totalGpus,
+                                    Function<RunResult, double[]> values) throws IOException {
+        StringBuilder sb = new StringBuilder("workload,sc_policy,tune,seed");
+        if (totalGpus) {
+            sb.append(",total_gpus");
+        }
+        for (int x = 0; x <= StudyRun.MAX_BIN; x++) {
+            sb.append(',').append(x);
+        }
+        sb.append('\n');
+        for (RunResult r : results.runs()) {
+            sb.append(r.workload()).append(',').append(Policies.studyLabel(r.policy())).append(',').append(tune)
+                    .append(',').append(r.seed());
+            if (totalGpus) {
+                sb.append(',').append(r.totalGpus());
+            }
+            for (double v : values.apply(r)) {
+                sb.append(',');
+                if (!Double.isNaN(v)) {
+                    sb.append(v);
+                }
+            }
+            sb.append('\n');
+        }
+        return atomicWrite(file, sb.toString());
+    }
+
+    private static List<Path> writeCharts(Path dir, FgdStudy.Results results, ReferenceCurves ref) throws IOException {
+        Map<String, Map<String, List<RunResult>>> byWorkload = new LinkedHashMap<>();
+        for (RunResult r : results.runs()) {
+            byWorkload.computeIfAbsent(r.workload(), k -> new LinkedHashMap<>())
+                    .computeIfAbsent(r.policy(), k -> new ArrayList<>()).add(r);
+        }
+        double[] x = new double[StudyRun.MAX_BIN + 1];
+        for (int i = 0; i < x.length; i++) {
+            x[i] = i;
+        }
+        List<LineChart> charts = new ArrayList<>();
+        List<String> tables = new ArrayList<>();
+        List<Path> out = new ArrayList<>();
+        for (Map.Entry<String, Map<String, List<RunResult>>> w : byWorkload.entrySet()) {
+            List<Series> series = new ArrayList<>();
+            StringBuilder table = new StringBuilder("<table><tr><th>policy</th><th>seeds</th><th>alloc @100 %</th><th>alloc @130 %</th>"
+                    + (ref != null ? "<th>reference @100 %</th><th>reference @130 %</th>" : "") + "</tr>");
+            for (Map.Entry<String, List<RunResult>> p : w.getValue().entrySet()) {
+                double[] mean = meanCurve(p.getValue());
+                String label = Policies.studyLabel(p.getKey());
+                series.add(new Series(label, x, mean, false));
+                table.append(String.format(Locale.ROOT, "<tr><td>%s</td><td>%d</td><td>%.2f</td><td>%.2f</td>", label,
+                        p.getValue().size(), mean[100], mean[130]));
+                if (ref != null) {
+                    table.append(String.format(Locale.ROOT, "<td>%.2f</td><td>%.2f</td>", ref.mean(w.getKey(), label, 100),
+                            ref.mean(w.getKey(), label, 130)));
+                }
+                table.append("</tr>");
+            }
+            if (ref != null) {
+                for (String p : w.getValue().keySet()) {
+                    String label = Policies.studyLabel(p);
+                    List<double[]> cs = ref.curves(w.getKey(), label);
+                    if (!cs.isEmpty()) {
+                        series.add(new Series(label + " (published)", x, mean(cs), true));
+                    }
+                }
+            }
+            table.append("</table>");
+            int seeds = w.getValue().values().iterator().next().size();
+            LineChart chart = LineChart.builder()
+                    .title("GPU allocation vs arrived workload: " + w.getKey())
+                    .subtitle("mean of " + seeds + " seed(s), tune " + results.config().tune()
+                            + (ref != null ? "; dashed: published FGD artifact results" : ""))
+                    .xLabel("arrived workload (% of cluster GPU capacity)")
+                    .yLabel("GPU allocation ratio (%)")
+                    .xRange(0, StudyRun.MAX_BIN)
+                    .yRange(0, 100)
+                    .series(series.toArray(new Series[0]))
+                    .build();
+            Path png = dir.resolve(byWorkload.size() == 1 ? "allocation.png" : "allocation-" + shortName(w.getKey()) + ".png");
+            chart.writePng(png);
+            out.add(png);
+            charts.add(chart);
+            tables.add(table.toString());
+        }
+        Path html = dir.resolve("allocation.html");
+        LineChart.writeHtml(html, "Archipelago: FGD placement study", charts, tables);
+        out.add(html);
+        return out;
+    }
+
+    static String shortName(String workload) {
+        return workload.replace("openb_pod_list_", "");
+    }
+
+    private static double[] meanCurve(List<RunResult> runs) {
+        List<double[]> cs = new ArrayList<>();
+        for (RunResult r : runs) {
+            cs.add(r.alloc());
+        }
+        return mean(cs);
+    }
+
+    private static double[] mean(List<double[]> cs) {
+        double[] m = new double[cs.get(0).length];
+        for (int i = 0; i < m.length; i++) {
+            double s = 0;
+            int n = 0;
+            for (double[] c : cs) {
+                if (i < c.length && !Double.isNaN(c[i])) {
+                    s += c[i];
+                    n++;
+                }
+            }
+            m[i] = n == 0 ? Double.NaN : s / n;
+        }
+        return m;
+    }
+
+    static Path atomicWrite(Path file, String text) throws IOException {
+        Path tmp = file.resolveSibling(file.getFileName() + ".tmp");
+        try (Writer w = Files.newBufferedWriter(tmp, StandardCharsets.UTF_8)) {
+            w.write(text);
+        }
+        Files.move(tmp, file, java.nio.file.StandardCopyOption.REPLACE_EXISTING, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+        return file;
+    }
+}
