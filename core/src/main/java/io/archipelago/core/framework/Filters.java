@@ -18,6 +18,51 @@ public final class Filters {
         return List.of(GPU_MODEL, CPU, MEMORY, GPU);
     }
 
+    /**
+     * The four standard checks fused into one plugin (one call per node instead of four on the hot
+     * path), with the same order and the same reasons as {@link #standard()}.
+     */
+    public static FilterPlugin resourceFit() {
+        return RESOURCE_FIT;
+    }
+
+    private static final FilterPlugin RESOURCE_FIT = new FilterPlugin() {
+        @Override
+        public Reason filter(ClusterState s, int node, TaskSpec t) {
+            int k = t.gpuCount();
+            long allowed = t.allowedModels();
+            if (allowed != 0 && k > 0) {
+                int m = s.model(node);
+                if (m < 0) {
+                    return Reason.NO_GPU;
+                }
+                if ((allowed & (1L << m)) == 0) {
+                    return Reason.MODEL_NOT_ALLOWED;
+                }
+            }
+            if (s.cpuFree(node) < t.cpuMilli()) {
+                return Reason.INSUFFICIENT_CPU;
+            }
+            if (s.memFree(node) < t.memoryMib()) {
+                return Reason.INSUFFICIENT_MEMORY;
+            }
+            if (k == 0) {
+                return Reason.FITS;
+            }
+            if (s.gpuCount(node) == 0) {
+                return Reason.NO_GPU;
+            }
+            int g = t.gpuMilli();
+            boolean ok = k == 1 ? s.maxGpuFree(node) >= g : s.gpusWithAtLeast(node, g) >= k;
+            return ok ? Reason.FITS : Reason.INSUFFICIENT_GPU;
+        }
+
+        @Override
+        public String name() {
+            return "ResourceFit";
+        }
+    };
+
     /** A task with an allowed-model list only goes to a node whose model is in it. */
     public static final FilterPlugin GPU_MODEL = new FilterPlugin() {
         @Override

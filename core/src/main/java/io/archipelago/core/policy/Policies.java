@@ -46,7 +46,7 @@ public final class Policies {
     public static Profile profile(String name, PolicyContext ctx) {
         String p = canonical(name);
         Profile.Builder b = Profile.builder(p);
-        Filters.standard().forEach(b::filter);
+        b.filter(Filters.resourceFit());
         switch (p) {
             case "Random":
                 return b.score(new RandomScore(ctx.random()), WEIGHT).gpuSelector(GpuSelectors.random(ctx.random())).build();

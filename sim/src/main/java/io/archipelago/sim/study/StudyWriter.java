@@ -19,8 +19,8 @@ import java.util.function.Function;
 /**
  * Writes a study's results in the artifact's layout ({@code analysis_allo_discrete.csv},
  * {@code analysis_frag_discrete.csv}, {@code analysis_frag_ratio_discrete.csv}), plus
- * {@code summary.csv}, and the allocation-vs-arrived charts ({@code allocation.png} per workload
- * and one self-contained {@code allocation.html}). Files are written to a temporary name and moved
+ * {@code summary.csv}, and the allocation-vs-arrived charts ({@code allocation.png} and a zoom on
+ * saturation, {@code allocation-zoom.png}, per workload; one self-contained {@code allocation.html}). Files are written to a temporary name and moved
  * into place, so a reader never sees half a file.
  */
 public final class StudyWriter {
@@ -84,10 +84,11 @@ public final class StudyWriter {
             List<Series> series = new ArrayList<>();
             StringBuilder table = new StringBuilder("<table><tr><th>policy</th><th>seeds</th><th>alloc @100 %</th><th>alloc @130 %</th>"
                     + (ref != null ? "<th>reference @100 %</th><th>reference @130 %</th>" : "") + "</tr>");
+            int colour = 0;
             for (Map.Entry<String, List<RunResult>> p : w.getValue().entrySet()) {
                 double[] mean = meanCurve(p.getValue());
                 String label = Policies.studyLabel(p.getKey());
-                series.add(new Series(label, x, mean, false));
+                series.add(new Series(label, x, mean, false).withColor(colour++));
                 table.append(String.format(Locale.ROOT, "<tr><td>%s</td><td>%d</td><td>%.2f</td><td>%.2f</td>", label,
                         p.getValue().size(), mean[100], mean[130]));
                 if (ref != null) {
@@ -97,12 +98,14 @@ public final class StudyWriter {
                 table.append("</tr>");
             }
             if (ref != null) {
+                colour = 0;
                 for (String p : w.getValue().keySet()) {
                     String label = Policies.studyLabel(p);
                     List<double[]> cs = ref.curves(w.getKey(), label);
                     if (!cs.isEmpty()) {
-                        series.add(new Series(label + " (published)", x, mean(cs), true));
+                        series.add(new Series(label + " (published)", x, mean(cs), true).withColor(colour));
                     }
+                    colour++;
                 }
             }
             table.append("</table>");
@@ -117,11 +120,26 @@ public final class StudyWriter {
                     .yRange(0, 100)
                     .series(series.toArray(new Series[0]))
                     .build();
-            Path png = dir.resolve(byWorkload.size() == 1 ? "allocation.png" : "allocation-" + shortName(w.getKey()) + ".png");
+            LineChart zoom = LineChart.builder()
+                    .title("Saturation detail: " + w.getKey())
+                    .subtitle("the same curves, arrived 70-130 %, allocation 75-100 %")
+                    .xLabel("arrived workload (% of cluster GPU capacity)")
+                    .yLabel("GPU allocation ratio (%)")
+                    .xRange(70, StudyRun.MAX_BIN)
+                    .yRange(75, 100)
+                    .series(series.toArray(new Series[0]))
+                    .build();
+            String suffix = byWorkload.size() == 1 ? "" : "-" + shortName(w.getKey());
+            Path png = dir.resolve("allocation" + suffix + ".png");
             chart.writePng(png);
             out.add(png);
+            Path zoomPng = dir.resolve("allocation" + suffix + "-zoom.png");
+            zoom.writePng(zoomPng);
+            out.add(zoomPng);
             charts.add(chart);
             tables.add(table.toString());
+            charts.add(zoom);
+            tables.add("");
         }
         Path html = dir.resolve("allocation.html");
         LineChart.writeHtml(html, "Archipelago: FGD placement study", charts, tables);

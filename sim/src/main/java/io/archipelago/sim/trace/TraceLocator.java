@@ -33,7 +33,7 @@ public final class TraceLocator {
         out.add(Path.of("..", "shared", "traces", "openb"));
         String cache = env.get("ARCHIPELAGO_CACHE");
         if (cache != null && !cache.isBlank()) {
-            out.add(Path.of(cache).resolve("openb"));
+            out.add(Path.of(cache).resolve("traces").resolve("openb"));
         }
         out.add(Path.of(System.getProperty("user.home"), ".cache", "archipelago", "traces", "openb"));
         return out;
