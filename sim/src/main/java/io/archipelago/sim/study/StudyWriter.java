@@ -19,7 +19,7 @@ import java.util.function.Function;
 /**
  * Writes a study's results in the artifact's layout ({@code analysis_allo_discrete.csv},
  * {@code analysis_frag_discrete.csv}, {@code analysis_frag_ratio_discrete.csv}), plus
- * {@code summary.csv}, and the allocation-vs-arrived charts ({@code allocation.png} and a zoom on
+ * {@code summary.csv} (and the same as a Markdown table, {@code summary.md}), and the allocation-vs-arrived charts ({@code allocation.png} and a zoom on
  * saturation, {@code allocation-zoom.png}, per workload; one self-contained {@code allocation.html}). Files are written to a temporary name and moved
  * into place, so a reader never sees half a file.
  */
@@ -36,6 +36,7 @@ public final class StudyWriter {
         out.add(writeCurves(dir.resolve("analysis_frag_discrete.csv"), results, tune, false, RunResult::frag));
         out.add(writeCurves(dir.resolve("analysis_frag_ratio_discrete.csv"), results, tune, false, RunResult::fragRatio));
         out.add(atomicWrite(dir.resolve("summary.csv"), summary.csv()));
+        out.add(atomicWrite(dir.resolve("summary.md"), summary.markdown()));
         out.addAll(writeCharts(dir, results, ref));
         return out;
     }

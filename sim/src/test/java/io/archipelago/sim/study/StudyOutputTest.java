@@ -31,7 +31,7 @@ class StudyOutputTest {
         StudyWriter.write(a, one, Summary.of(one, null), null);
         StudyWriter.write(b, two, Summary.of(two, null), null);
         for (String f : List.of("analysis_allo_discrete.csv", "analysis_frag_discrete.csv", "analysis_frag_ratio_discrete.csv",
-                "summary.csv", "allocation.png", "allocation.html")) {
+                "summary.csv", "summary.md", "allocation.png", "allocation.html")) {
             assertThat(Arrays.equals(Files.readAllBytes(a.resolve(f)), Files.readAllBytes(b.resolve(f))))
                     .as("%s identical for 1 and 2 threads", f).isTrue();
         }
