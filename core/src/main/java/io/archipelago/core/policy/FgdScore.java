@@ -17,12 +17,16 @@ import io.archipelago.core.model.TaskSpec;
  * other task takes its GPUs tightest first (for whole GPUs: the lowest-indexed free ones).
  *
  * <p>GPUs with equal free milli give equal Δ (F depends on the multiset of free amounts only), so
- * each distinct free value is evaluated once.
+ * each distinct free value is evaluated once; F(n) of a node's current state is memoised by the
+ * node's version, so the task shapes that rescore a changed node share one evaluation.
  */
 final class FgdScore implements ScorePlugin, GpuSelector {
     private final Fragmentation frag;
     private final int[] seenFree = new int[32];
     private final int[] seenScore = new int[32];
+    /** F(n) of each node's current state, memoised by the node's version (one entry per node). */
+    private double[] nowFrag = new double[0];
+    private int[] nowVersion = new int[0];
 
     FgdScore(Fragmentation frag) {
         this.frag = frag;
@@ -32,9 +36,23 @@ final class FgdScore implements ScorePlugin, GpuSelector {
         return (int) (100.0 / (1.0 + Math.exp(delta / 1000.0)));
     }
 
+    /** F(n) of the node's current state, from the memo when the node has not changed. */
+    private double current(ClusterState s, int node) {
+        if (nowFrag.length != s.nodeCount()) {
+            nowFrag = new double[s.nodeCount()];
+            nowVersion = new int[s.nodeCount()];
+        }
+        int v = s.version(node) + 1;
+        if (nowVersion[node] != v) {
+            nowFrag[node] = frag.nodeFrag(s, node);
+            nowVersion[node] = v;
+        }
+        return nowFrag[node];
+    }
+
     @Override
     public int score(ClusterState s, int node, TaskSpec t) {
-        double now = frag.nodeFrag(s, node);
+        double now = current(s, node);
         if (t.isSharing()) {
             int best = -1;
             int seen = 0;
@@ -72,7 +90,7 @@ final class FgdScore implements ScorePlugin, GpuSelector {
         if (!t.isSharing()) {
             return GpuSelectors.lowestIndexed(s, node, t);
         }
-        double now = frag.nodeFrag(s, node);
+        double now = current(s, node);
         int best = -1;
         int bestGpu = -1;
         int seen = 0;
