@@ -7,13 +7,15 @@ import java.util.List;
 
 /**
  * The standard hard-constraint filters: GPU model, CPU, memory and GPU fit (the kube-scheduler
- * {@code NodeResourcesFit} filter plus the Open-Gpu-Share GPU filter of the FGD study).
+ * {@code NodeResourcesFit} filter plus the Open-Gpu-Share GPU filter of the FGD study). Each check
+ * is a static method; the four plugins and the fused {@link #resourceFit()} plugin call the same
+ * methods, so they cannot disagree.
  */
 public final class Filters {
     private Filters() {
     }
 
-    /** Model filter, CPU, memory, GPU, in that order. */
+    /** Model filter, CPU, memory, GPU, in that order, as four plugins. */
     public static List<FilterPlugin> standard() {
         return List.of(GPU_MODEL, CPU, MEMORY, GPU);
     }
@@ -26,112 +28,100 @@ public final class Filters {
         return RESOURCE_FIT;
     }
 
-    private static final FilterPlugin RESOURCE_FIT = new FilterPlugin() {
-        @Override
-        public Reason filter(ClusterState s, int node, TaskSpec t) {
-            int k = t.gpuCount();
-            long allowed = t.allowedModels();
-            if (allowed != 0 && k > 0) {
-                int m = s.model(node);
-                if (m < 0) {
-                    return Reason.NO_GPU;
-                }
-                if ((allowed & (1L << m)) == 0) {
-                    return Reason.MODEL_NOT_ALLOWED;
-                }
-            }
-            if (s.cpuFree(node) < t.cpuMilli()) {
-                return Reason.INSUFFICIENT_CPU;
-            }
-            if (s.memFree(node) < t.memoryMib()) {
-                return Reason.INSUFFICIENT_MEMORY;
-            }
-            if (k == 0) {
-                return Reason.FITS;
-            }
-            if (s.gpuCount(node) == 0) {
-                return Reason.NO_GPU;
-            }
-            int g = t.gpuMilli();
-            boolean ok = k == 1 ? s.maxGpuFree(node) >= g : s.gpusWithAtLeast(node, g) >= k;
-            return ok ? Reason.FITS : Reason.INSUFFICIENT_GPU;
-        }
-
-        @Override
-        public String name() {
-            return "ResourceFit";
-        }
-    };
-
     /** A task with an allowed-model list only goes to a node whose model is in it. */
-    public static final FilterPlugin GPU_MODEL = new FilterPlugin() {
-        @Override
-        public Reason filter(ClusterState s, int node, TaskSpec t) {
-            long allowed = t.allowedModels();
-            if (allowed == 0 || t.gpuCount() == 0) {
-                return Reason.FITS;
-            }
-            int m = s.model(node);
-            if (m < 0) {
-                return Reason.NO_GPU;
-            }
-            return (allowed & (1L << m)) != 0 ? Reason.FITS : Reason.MODEL_NOT_ALLOWED;
+    public static Reason checkModel(ClusterState s, int node, TaskSpec t) {
+        long allowed = t.allowedModels();
+        if (allowed == 0 || t.gpuCount() == 0) {
+            return Reason.FITS;
         }
-
-        @Override
-        public String name() {
-            return "GpuModel";
+        int m = s.model(node);
+        if (m < 0) {
+            return Reason.NO_GPU;
         }
-    };
+        return (allowed & (1L << m)) != 0 ? Reason.FITS : Reason.MODEL_NOT_ALLOWED;
+    }
 
     /** Free CPU covers the request. */
-    public static final FilterPlugin CPU = new FilterPlugin() {
-        @Override
-        public Reason filter(ClusterState s, int node, TaskSpec t) {
-            return s.cpuFree(node) >= t.cpuMilli() ? Reason.FITS : Reason.INSUFFICIENT_CPU;
-        }
-
-        @Override
-        public String name() {
-            return "Cpu";
-        }
-    };
+    public static Reason checkCpu(ClusterState s, int node, TaskSpec t) {
+        return s.cpuFree(node) >= t.cpuMilli() ? Reason.FITS : Reason.INSUFFICIENT_CPU;
+    }
 
     /** Free memory covers the request. */
-    public static final FilterPlugin MEMORY = new FilterPlugin() {
-        @Override
-        public Reason filter(ClusterState s, int node, TaskSpec t) {
-            return s.memFree(node) >= t.memoryMib() ? Reason.FITS : Reason.INSUFFICIENT_MEMORY;
-        }
-
-        @Override
-        public String name() {
-            return "Memory";
-        }
-    };
+    public static Reason checkMemory(ClusterState s, int node, TaskSpec t) {
+        return s.memFree(node) >= t.memoryMib() ? Reason.FITS : Reason.INSUFFICIENT_MEMORY;
+    }
 
     /**
      * GPU fit: a 1-GPU task needs one GPU with ≥ g free; a k-GPU task needs k GPUs with ≥ g free
      * (for whole GPUs: k fully free GPUs).
      */
-    public static final FilterPlugin GPU = new FilterPlugin() {
+    public static Reason checkGpu(ClusterState s, int node, TaskSpec t) {
+        int k = t.gpuCount();
+        if (k == 0) {
+            return Reason.FITS;
+        }
+        if (s.gpuCount(node) == 0) {
+            return Reason.NO_GPU;
+        }
+        int g = t.gpuMilli();
+        boolean ok = k == 1 ? s.maxGpuFree(node) >= g : s.gpusWithAtLeast(node, g) >= k;
+        return ok ? Reason.FITS : Reason.INSUFFICIENT_GPU;
+    }
+
+    /** The shape of a check, so that a method reference can become a named plugin. */
+    @FunctionalInterface
+    private interface Check {
+        Reason filter(ClusterState s, int node, TaskSpec t);
+    }
+
+    private static FilterPlugin plugin(String name, Check check) {
+        return new FilterPlugin() {
+            @Override
+            public Reason filter(ClusterState s, int node, TaskSpec t) {
+                return check.filter(s, node, t);
+            }
+
+            @Override
+            public String name() {
+                return name;
+            }
+
+            @Override
+            public String toString() {
+                return name;
+            }
+        };
+    }
+
+    /** Plugin form of {@link #checkModel}. */
+    public static final FilterPlugin GPU_MODEL = plugin("GpuModel", Filters::checkModel);
+    /** Plugin form of {@link #checkCpu}. */
+    public static final FilterPlugin CPU = plugin("Cpu", Filters::checkCpu);
+    /** Plugin form of {@link #checkMemory}. */
+    public static final FilterPlugin MEMORY = plugin("Memory", Filters::checkMemory);
+    /** Plugin form of {@link #checkGpu}. */
+    public static final FilterPlugin GPU = plugin("Gpu", Filters::checkGpu);
+
+    /** Its own class (not {@link #plugin}) so the JIT can inline the four static checks. */
+    private static final FilterPlugin RESOURCE_FIT = new FilterPlugin() {
         @Override
         public Reason filter(ClusterState s, int node, TaskSpec t) {
-            int k = t.gpuCount();
-            if (k == 0) {
-                return Reason.FITS;
+            Reason r = checkModel(s, node, t);
+            if (r == Reason.FITS) {
+                r = checkCpu(s, node, t);
             }
-            if (s.gpuCount(node) == 0) {
-                return Reason.NO_GPU;
+            if (r == Reason.FITS) {
+                r = checkMemory(s, node, t);
             }
-            int g = t.gpuMilli();
-            boolean ok = k == 1 ? s.maxGpuFree(node) >= g : s.gpusWithAtLeast(node, g) >= k;
-            return ok ? Reason.FITS : Reason.INSUFFICIENT_GPU;
+            if (r == Reason.FITS) {
+                r = checkGpu(s, node, t);
+            }
+            return r;
         }
 
         @Override
         public String name() {
-            return "Gpu";
+            return "ResourceFit";
         }
     };
 }
