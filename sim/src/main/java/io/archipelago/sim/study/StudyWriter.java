@@ -111,25 +111,12 @@ public final class StudyWriter {
             }
             table.append("</table>");
             int seeds = w.getValue().values().iterator().next().size();
-            LineChart chart = LineChart.builder()
-                    .title("GPU allocation vs arrived workload: " + w.getKey())
-                    .subtitle("mean of " + seeds + " seed(s), tune " + results.config().tune()
-                            + (ref != null ? "; dashed: published FGD artifact results" : ""))
-                    .xLabel("arrived workload (% of cluster GPU capacity)")
-                    .yLabel("GPU allocation ratio (%)")
-                    .xRange(0, StudyRun.MAX_BIN)
-                    .yRange(0, 100)
-                    .series(series.toArray(new Series[0]))
-                    .build();
-            LineChart zoom = LineChart.builder()
-                    .title("Saturation detail: " + w.getKey())
-                    .subtitle("the same curves, arrived 70-130 %, allocation 75-100 %")
-                    .xLabel("arrived workload (% of cluster GPU capacity)")
-                    .yLabel("GPU allocation ratio (%)")
-                    .xRange(70, StudyRun.MAX_BIN)
-                    .yRange(75, 100)
-                    .series(series.toArray(new Series[0]))
-                    .build();
+            String published = ref != null ? "; dashed: published FGD artifact results" : "";
+            Series[] all = series.toArray(new Series[0]);
+            LineChart chart = allocationChart("GPU allocation vs arrived workload: " + w.getKey(),
+                    "mean of " + seeds + " seed(s), tune " + results.config().tune() + published, 0, StudyRun.MAX_BIN, 0, 100, all);
+            LineChart zoom = allocationChart("Saturation detail: " + w.getKey(),
+                    "the same curves, arrived 70-130 %, allocation 75-100 %", 70, StudyRun.MAX_BIN, 75, 100, all);
             String suffix = byWorkload.size() == 1 ? "" : "-" + shortName(w.getKey());
             Path png = dir.resolve("allocation" + suffix + ".png");
             chart.writePng(png);
@@ -146,6 +133,17 @@ public final class StudyWriter {
         LineChart.writeHtml(html, "Archipelago: FGD placement study", charts, tables);
         out.add(html);
         return out;
+    }
+
+    private static LineChart allocationChart(String title, String subtitle, double x0, double x1, double y0, double y1,
+                                             Series[] series) {
+        return LineChart.builder().title(title).subtitle(subtitle)
+                .xLabel("arrived workload (% of cluster GPU capacity)")
+                .yLabel("GPU allocation ratio (%)")
+                .xRange(x0, x1)
+                .yRange(y0, y1)
+                .series(series)
+                .build();
     }
 
     static String shortName(String workload) {
