@@ -44,13 +44,13 @@ final class CsvTable {
         } catch (IOException e) {
             throw new UncheckedIOException("cannot read " + file + ": " + e.getMessage(), e);
         }
+        if (!lines.isEmpty() && lines.get(0).startsWith("\uFEFF")) {
+            lines.set(0, lines.get(0).substring(1));
+        }
         if (lines.isEmpty() || lines.get(0).isBlank()) {
             throw new TraceFormatException(file, 1, null, null, "a header line naming the columns " + required + " (the file is empty)");
         }
         String header = lines.get(0);
-        if (header.startsWith("\uFEFF")) {
-            header = header.substring(1);
-        }
         String[] names = header.split(",", -1);
         Map<String, Integer> columns = new LinkedHashMap<>();
         for (int i = 0; i < names.length; i++) {
@@ -100,6 +100,9 @@ final class CsvTable {
     long nonNegative(int row, String column, long max) {
         String v = text(row, column);
         try {
+            if (v.startsWith("+")) {
+                throw new NumberFormatException(v);
+            }
             long x = Long.parseLong(v);
             if (x < 0 || x > max) {
                 throw error(row, column, v, "a whole number from 0 to " + max);

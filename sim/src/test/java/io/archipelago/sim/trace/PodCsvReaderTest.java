@@ -238,6 +238,21 @@ class PodCsvReaderTest {
     }
 
     @Test
+    void aFileHoldingOnlyAByteOrderMarkIsRejectedAsEmpty() throws IOException {
+        Path p = dir.resolve("bom_only.csv");
+        Files.write(p, new byte[] {(byte) 0xEF, (byte) 0xBB, (byte) 0xBF});
+        TraceFormatException e = readFails(p);
+        assertDiagnostic(e, p, 1, null, null, "the file is empty");
+    }
+
+    @Test
+    void aNumberWithAPlusSignIsRejected() throws IOException {
+        Path p = write("plus.csv", HEADER_5, "p1,+5,1024,0,0");
+        TraceFormatException e = readFails(p);
+        assertDiagnostic(e, p, 2, "cpu_milli", "+5", "a whole number");
+    }
+
+    @Test
     void emptyFileIsRejected() throws IOException {
         Path p = dir.resolve("empty.csv");
         Files.writeString(p, "");
