@@ -1,5 +1,6 @@
 package io.archipelago.sim.trace;
 
+import static io.archipelago.sim.trace.TraceAssertions.assertDiagnostic;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.catchThrowable;
 
@@ -41,28 +42,6 @@ class NodeCsvReaderTest {
         return (TraceFormatException) t;
     }
 
-    private static void assertDiagnostic(TraceFormatException e, Path p, int line, String column, String value,
-                                         String... expectedFragments) {
-        assertThat(e.file()).isEqualTo(p.toString());
-        assertThat(e.line()).isEqualTo(line);
-        assertThat(e.column()).isEqualTo(column);
-        assertThat(e.value()).isEqualTo(value);
-        String msg = e.getMessage();
-        assertThat(msg).contains(p.getFileName().toString());
-        if (line > 0) {
-            assertThat(msg).contains("line " + line);
-        }
-        if (column != null) {
-            assertThat(msg).contains("column " + column);
-        }
-        if (value != null) {
-            assertThat(msg).contains("'" + value + "'");
-        }
-        assertThat(msg).contains("expected");
-        for (String f : expectedFragments) {
-            assertThat(msg).contains(f);
-        }
-    }
 
     // ---------------------------------------------------------------- positive cases
 
