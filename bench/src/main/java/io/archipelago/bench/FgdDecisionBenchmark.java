@@ -25,16 +25,26 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * Latency of one FGD scheduling decision on the openb fleet (1,213 GPU nodes) and on a 10x copy of
- * it (12,130 nodes), reported as a distribution (p50, p99, p99.9, mean) by JMH's sample-time mode.
+ * it (12,130 nodes), reported as a distribution (p50, p99, p99.9, mean) by JMH's sample-time mode,
+ * for both ways the scheduler can find the best node ({@code mode}).
+ *
+ * <h2>Modes</h2>
+ * {@code indexed}: the scheduler the pre-fill built ({@code new Scheduler}), which for a cacheable
+ * policy keeps a per-shape index and replays the nodes changed since the shape's last decision
+ * (O(changes · log N) per decision). {@code scan}: {@link Scheduler#linearScan} on the same pre-filled
+ * cluster and profile, which filters every node on every decision (O(N)); both make the same
+ * decisions. In scan mode the pre-fill's indexed scheduler stays registered as a state listener (the
+ * state cannot remove one), which adds one ring-buffer append per bind and unbind.
  *
  * <h2>What one operation is</h2>
- * "decide + bind + unbind": {@link Scheduler#selectNode} (filter every node, score the feasible
- * ones through the scheduler's per-shape score cache, pick the best), then the policy's GPU
+ * "decide + bind + unbind": {@link Scheduler#selectNode} (scan: filter every node, score the feasible
+ * ones through the scheduler's per-shape score cache, pick the best; indexed: replay the changed
+ * nodes into the shape's index and read its root), then the policy's GPU
  * selection ({@code profile.gpuSelector().selectGpus}), {@link ClusterState#bind}, and finally
  * {@link ClusterState#unbind} of the same task so that the cluster stays at the same fill level for
  * the whole run. That is {@link Scheduler#place} plus one unbind. The unbind bumps the node's version
  * exactly like a real departure would, so the node's cached scores are invalid for every shape and
- * the next decision pays a realistic cache miss on it (a steady-state cluster sees one arrival and
+ * the next decision of each shape pays a realistic cache miss on it (a steady-state cluster sees one arrival and
  * about one departure per decision). If no node fits, the operation is just the failed
  * {@code selectNode} and -1 is consumed.
  *
@@ -57,6 +67,7 @@ import java.util.concurrent.TimeUnit;
  * <pre>
  * java -jar bench/target/benchmarks.jar FgdDecisionBenchmark -f 1 -wi 3 -w 2s -i 5 -r 3s -rf json -rff target/jmh.json
  * </pre>
+ * One mode only: {@code -p mode=indexed} (or {@code scan}).
  * Other policies: {@code -p policy=BestFit} (any name of {@code Policies.names()}); other fleet sizes
  * or fill levels: {@code -p fleetCopies=1,2,5 -p fillPercent=70,90}. The trace is read from
  * {@code -Darchipelago.traces=DIR} (given before {@code -jar}), else {@code ../shared/traces/openb},
@@ -78,6 +89,10 @@ public class FgdDecisionBenchmark {
     @Param({"FGD"})
     public String policy;
 
+    /** {@code indexed} (per-shape index, the default scheduler) or {@code scan} ({@link Scheduler#linearScan}). */
+    @Param({"indexed", "scan"})
+    public String mode;
+
     /** GPU allocation, percent, that the pre-fill brings the cluster to. */
     @Param({"80"})
     public double fillPercent;
@@ -97,16 +112,29 @@ public class FgdDecisionBenchmark {
     public void setUp() {
         BenchData.Prefilled p = BenchData.prefill(fleetCopies, policy, fillPercent);
         state = p.state();
-        scheduler = p.scheduler();
         selector = p.profile().gpuSelector();
         tasks = p.tasks();
-        shapes = p.shapes();
+        switch (mode) {
+            case "indexed" -> {
+                scheduler = p.scheduler();
+                shapes = p.shapes();
+            }
+            case "scan" -> {
+                scheduler = Scheduler.linearScan(state, p.profile());
+                shapes = new int[tasks.length];
+                for (int k = 0; k < tasks.length; k++) {
+                    shapes[k] = scheduler.shapeOf(tasks[k]);
+                }
+            }
+            default -> throw new IllegalArgumentException("mode " + mode + ": expected indexed or scan");
+        }
         cursor = 0;
         usedAfterSetup = state.usedGpuMilli();
         decisions = 0;
         unschedulable = 0;
         missesAtStart = scheduler.cacheMisses();
-        System.out.println("[FgdDecisionBenchmark] " + p.describe());
+        System.out.println("[FgdDecisionBenchmark] " + p.describe() + "; mode " + mode
+                + (scheduler.indexed() ? " (indexed)" : " (scan)"));
     }
 
     @TearDown(Level.Trial)

@@ -28,6 +28,6 @@ public final class Fixtures {
         for (String m : models.split("\\|")) {
             mask |= 1L << GpuModels.idOf(m);
         }
-        return new TaskSpec("t" + (seq++), cpuMilli, 1024, gpus, milli, models, mask, Qos.UNSPECIFIED, -1, -1, -1);
+        return TaskSpec.openb("t" + (seq++), cpuMilli, 1024, gpus, milli, models, mask, Qos.UNSPECIFIED, -1, -1, -1);
     }
 }

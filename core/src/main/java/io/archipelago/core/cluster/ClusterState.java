@@ -5,6 +5,8 @@ import io.archipelago.core.model.TaskSpec;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
 
 /**
  * Free resources of every node, held in primitive arrays for the scheduling hot path.
@@ -42,8 +44,14 @@ public final class ClusterState {
     private final int[] gpuShapeCount;
     private final int[] gpuShapeKinds;
     private final int[] taskCount;
+    private final int[] rdmaFree;
+    private final boolean[] up;
+    /** Tasks per node of each anti-affinity group, allocated on first use of the group. */
+    private final java.util.HashMap<Integer, int[]> groupCounts = new java.util.HashMap<>();
     private final long totalGpuMilli;
     private long usedGpuMilli;
+    private long availableGpuMilli;
+    private int nodesUp;
     private final List<NodeChangeListener> listeners = new ArrayList<>();
 
     /** Listener told after a node's free resources changed. */
@@ -76,6 +84,8 @@ public final class ClusterState {
         gpuShapeCount = new int[n * (NodeSpec.MAX_GPUS + 1)];
         gpuShapeKinds = new int[n];
         taskCount = new int[n];
+        rdmaFree = new int[n];
+        up = new boolean[n];
         long total = 0;
         for (int i = 0; i < n; i++) {
             NodeSpec s = nodes[i];
@@ -83,6 +93,8 @@ public final class ClusterState {
             model[i] = s.gpuModel();
             cpuFree[i] = s.cpuMilli();
             memFree[i] = s.memoryMib();
+            rdmaFree[i] = s.rdma();
+            up[i] = true;
             for (int j = 0; j < s.gpuCount(); j++) {
                 gpuFree[i * stride + j] = GPU_MILLI;
             }
@@ -90,6 +102,8 @@ public final class ClusterState {
             total += (long) s.gpuCount() * GPU_MILLI;
         }
         totalGpuMilli = total;
+        availableGpuMilli = total;
+        nodesUp = n;
     }
 
     public void addListener(NodeChangeListener l) {
@@ -112,6 +126,17 @@ public final class ClusterState {
     public int fullFreeGpus(int node) { return fullFreeGpus[node]; }
     public int version(int node) { return version[node]; }
     public int taskCount(int node) { return taskCount[node]; }
+    public int rdmaFree(int node) { return rdmaFree[node]; }
+    /** False while the node is out of service (an outage); a down node hosts nothing and fits nothing. */
+    public boolean isUp(int node) { return up[node]; }
+    public int nodesUp() { return nodesUp; }
+    /** GPU capacity of the nodes that are up, milli-GPU. */
+    public long availableGpuMilli() { return availableGpuMilli; }
+    /** Tasks of anti-affinity group {@code group} on the node (0 for a group never bound). */
+    public int groupCount(int node, int group) {
+        int[] c = groupCounts.get(group);
+        return c == null ? 0 : c[node];
+    }
     /** Number of GPU tasks on the node with GPU shape {@code tag} (0 = sharing, k = k whole GPUs). */
     public int gpuShapeCount(int node, int tag) { return gpuShapeCount[node * (NodeSpec.MAX_GPUS + 1) + tag]; }
     /** Number of distinct GPU shapes (tags) among the GPU tasks on the node. */
@@ -155,6 +180,13 @@ public final class ClusterState {
      */
     public void bind(int node, TaskSpec task, int gpuMask) {
         checkMask(node, task, gpuMask);
+        if (!up[node]) {
+            throw new IllegalStateException("bind " + task.name() + " on " + name(node) + ": the node is down");
+        }
+        if (rdmaFree[node] < task.rdma()) {
+            throw new IllegalStateException("bind " + task.name() + " on " + name(node) + ": RDMA over-committed (free "
+                    + rdmaFree[node] + "%, task needs " + task.rdma() + "%)");
+        }
         if (cpuFree[node] < task.cpuMilli() || memFree[node] < task.memoryMib()) {
             throw new IllegalStateException("bind " + task.name() + " on " + name(node) + ": CPU or memory over-committed (free cpu "
                     + cpuFree[node] + ", mem " + memFree[node] + ")");
@@ -173,7 +205,8 @@ public final class ClusterState {
     public void unbind(int node, TaskSpec task, int gpuMask) {
         checkMask(node, task, gpuMask);
         NodeSpec s = nodes[node];
-        if (cpuFree[node] + task.cpuMilli() > s.cpuMilli() || memFree[node] + task.memoryMib() > s.memoryMib()) {
+        if (cpuFree[node] + task.cpuMilli() > s.cpuMilli() || memFree[node] + task.memoryMib() > s.memoryMib()
+                || rdmaFree[node] + task.rdma() > s.rdma()) {
             throw new IllegalStateException("unbind " + task.name() + " from " + name(node) + ": would exceed CPU or memory capacity");
         }
         int base = node * gpuStride;
@@ -185,6 +218,10 @@ public final class ClusterState {
         int tag = gpuShapeTag(task);
         if (tag >= 0 && gpuShapeCount[node * (NodeSpec.MAX_GPUS + 1) + tag] == 0) {
             throw new IllegalStateException("unbind " + task.name() + " from " + name(node) + ": no task of that GPU shape is bound there");
+        }
+        if (task.group() >= 0 && groupCount(node, task.group()) == 0) {
+            throw new IllegalStateException("unbind " + task.name() + " from " + name(node) + ": no task of group " + task.group()
+                    + " is bound there");
         }
         apply(node, task, gpuMask, +1);
     }
@@ -203,6 +240,10 @@ public final class ClusterState {
     private void apply(int node, TaskSpec task, int gpuMask, int sign) {
         cpuFree[node] += sign * task.cpuMilli();
         memFree[node] += sign * task.memoryMib();
+        rdmaFree[node] += sign * task.rdma();
+        if (task.group() >= 0) {
+            groupCounts.computeIfAbsent(task.group(), g -> new int[n])[node] -= sign;
+        }
         int base = node * gpuStride;
         for (int j = 0; j < gpuCount[node]; j++) {
             if ((gpuMask & (1 << j)) != 0) {
@@ -223,10 +264,37 @@ public final class ClusterState {
         }
         taskCount[node] -= sign;
         recomputeAggregates(node);
+        changed(node);
+    }
+
+    private void changed(int node) {
         version[node]++;
         for (int i = 0, m = listeners.size(); i < m; i++) {
             listeners.get(i).nodeChanged(node);
         }
+    }
+
+    /**
+     * Takes a node out of service ({@code false}) or returns it ({@code true}). A node must be empty
+     * before it goes down: the caller evicts its tasks first (so every eviction is accounted for).
+     * Setting the current value again is a no-op.
+     */
+    public void setUp(int node, boolean isUp) {
+        if (node < 0 || node >= n) {
+            throw new IndexOutOfBoundsException("node index " + node + " outside 0.." + (n - 1));
+        }
+        if (up[node] == isUp) {
+            return;
+        }
+        if (!isUp && taskCount[node] > 0) {
+            throw new IllegalStateException("node " + name(node) + " still hosts " + taskCount[node]
+                    + " tasks; evict them before taking the node down");
+        }
+        up[node] = isUp;
+        long g = (long) gpuCount[node] * GPU_MILLI;
+        availableGpuMilli += isUp ? g : -g;
+        nodesUp += isUp ? 1 : -1;
+        changed(node);
     }
 
     private void recomputeAggregates(int node) {
@@ -261,6 +329,12 @@ public final class ClusterState {
             if (memFree[i] < 0 || memFree[i] > s.memoryMib()) {
                 throw new IllegalStateException("node " + s.name() + ": free memory " + memFree[i] + " outside 0.." + s.memoryMib());
             }
+            if (rdmaFree[i] < 0 || rdmaFree[i] > s.rdma()) {
+                throw new IllegalStateException("node " + s.name() + ": free RDMA " + rdmaFree[i] + " outside 0.." + s.rdma());
+            }
+            if (!up[i] && taskCount[i] != 0) {
+                throw new IllegalStateException("node " + s.name() + " is down but hosts " + taskCount[i] + " tasks");
+            }
             int total = 0;
             for (int j = 0; j < gpuCount[i]; j++) {
                 int f = gpuFree[i * gpuStride + j];
@@ -276,6 +350,13 @@ public final class ClusterState {
         }
         if (used != usedGpuMilli) {
             throw new IllegalStateException("used GPU milli " + usedGpuMilli + " but GPUs sum to " + used);
+        }
+        for (Map.Entry<Integer, int[]> e : new TreeMap<>(groupCounts).entrySet()) {
+            for (int i = 0; i < n; i++) {
+                if (e.getValue()[i] < 0) {
+                    throw new IllegalStateException("node " + nodes[i].name() + ": group " + e.getKey() + " count " + e.getValue()[i]);
+                }
+            }
         }
     }
 }

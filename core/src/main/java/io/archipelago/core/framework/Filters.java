@@ -6,8 +6,9 @@ import io.archipelago.core.model.TaskSpec;
 import java.util.List;
 
 /**
- * The standard hard-constraint filters: GPU model, CPU, memory and GPU fit (the kube-scheduler
- * {@code NodeResourcesFit} filter plus the Open-Gpu-Share GPU filter of the FGD study). Each check
+ * The standard hard-constraint filters: node availability, GPU model, CPU, memory and GPU fit (the
+ * kube-scheduler {@code NodeResourcesFit} filter plus the Open-Gpu-Share GPU filter of the FGD study),
+ * RDMA share, and the per-node instance limit of a task's group. Each check
  * is a static method; the four plugins and the fused {@link #resourceFit()} plugin call the same
  * methods, so they cannot disagree.
  */
@@ -15,14 +16,30 @@ public final class Filters {
     private Filters() {
     }
 
-    /** Model filter, CPU, memory, GPU, in that order, as four plugins. */
+    /** Availability, model, CPU, memory, GPU, RDMA and per-node group limit, in that order, as plugins. */
     public static List<FilterPlugin> standard() {
-        return List.of(GPU_MODEL, CPU, MEMORY, GPU);
+        return List.of(AVAILABLE, GPU_MODEL, CPU, MEMORY, GPU, RDMA, GROUP_LIMIT);
+    }
+
+    /** A node that is down (an outage) fits nothing. */
+    public static Reason checkAvailable(ClusterState s, int node, TaskSpec t) {
+        return s.isUp(node) ? Reason.FITS : Reason.NODE_UNAVAILABLE;
+    }
+
+    /** Free RDMA share covers the request. */
+    public static Reason checkRdma(ClusterState s, int node, TaskSpec t) {
+        return t.rdma() == 0 || s.rdmaFree(node) >= t.rdma() ? Reason.FITS : Reason.INSUFFICIENT_RDMA;
+    }
+
+    /** Fewer than {@code maxPerNode} tasks of the task's group already on the node. */
+    public static Reason checkGroupLimit(ClusterState s, int node, TaskSpec t) {
+        return t.maxPerNode() == 0 || s.groupCount(node, t.group()) < t.maxPerNode() ? Reason.FITS : Reason.INSTANCE_LIMIT;
     }
 
     /**
      * The four standard checks fused into one plugin (one call per node instead of four on the hot
-     * path), with the same order and the same reasons as {@link #standard()}.
+     * path), with the same order and the same reasons as {@link #standard()}. Every check reads only the node's state and
+     * the task's shape, so its verdict may be cached per (shape, node version).
      */
     public static FilterPlugin resourceFit() {
         return RESOURCE_FIT;
@@ -93,6 +110,12 @@ public final class Filters {
         };
     }
 
+    /** Plugin form of {@link #checkAvailable}. */
+    public static final FilterPlugin AVAILABLE = plugin("Available", Filters::checkAvailable);
+    /** Plugin form of {@link #checkRdma}. */
+    public static final FilterPlugin RDMA = plugin("Rdma", Filters::checkRdma);
+    /** Plugin form of {@link #checkGroupLimit}. */
+    public static final FilterPlugin GROUP_LIMIT = plugin("GroupLimit", Filters::checkGroupLimit);
     /** Plugin form of {@link #checkModel}. */
     public static final FilterPlugin GPU_MODEL = plugin("GpuModel", Filters::checkModel);
     /** Plugin form of {@link #checkCpu}. */
@@ -106,7 +129,10 @@ public final class Filters {
     private static final FilterPlugin RESOURCE_FIT = new FilterPlugin() {
         @Override
         public Reason filter(ClusterState s, int node, TaskSpec t) {
-            Reason r = checkModel(s, node, t);
+            Reason r = checkAvailable(s, node, t);
+            if (r == Reason.FITS) {
+                r = checkModel(s, node, t);
+            }
             if (r == Reason.FITS) {
                 r = checkCpu(s, node, t);
             }
@@ -115,6 +141,12 @@ public final class Filters {
             }
             if (r == Reason.FITS) {
                 r = checkGpu(s, node, t);
+            }
+            if (r == Reason.FITS) {
+                r = checkRdma(s, node, t);
+            }
+            if (r == Reason.FITS) {
+                r = checkGroupLimit(s, node, t);
             }
             return r;
         }

@@ -12,7 +12,9 @@ public enum Reason {
     NO_GPU("node has no GPU"),
     INSUFFICIENT_CPU("insufficient CPU"),
     INSUFFICIENT_MEMORY("insufficient memory"),
-    INSUFFICIENT_GPU("insufficient GPU");
+    INSUFFICIENT_GPU("insufficient GPU"),
+    INSUFFICIENT_RDMA("insufficient RDMA"),
+    INSTANCE_LIMIT("per-node instance limit reached");
 
     private final String text;
 

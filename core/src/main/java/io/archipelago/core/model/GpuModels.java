@@ -22,7 +22,9 @@ public final class GpuModels {
         List<String> names = List.of(
                 "A10", "G2", "G3", "P100", "T4", "V100M16", "V100M32",
                 "A100", "A100-40G", "A100-80G", "A800", "H100", "H800", "H20", "H200", "L20", "L40", "L40S",
-                "A30", "A40", "B200", "GB200", "MI300X");
+                "A30", "A40", "B200", "GB200", "MI300X",
+                // the spot-GPU node trace's own spellings (anonymised series and the SXM4 80 GB parts)
+                "GPU-series-1", "GPU-series-2", "A100-SXM4-80GB", "A800-SXM4-80GB");
         Map<String, Integer> ids = new LinkedHashMap<>();
         for (int i = 0; i < names.size(); i++) {
             ids.put(names.get(i), i);

@@ -42,6 +42,73 @@ public final class Policies {
         return String.format(Locale.ROOT, "%02d-%s", i + 1, STUDY.get(i));
     }
 
+    /** The GPU selectors a profile may name. */
+    public static final List<String> SELECTORS = List.of("best-fit", "random", "lowest-indexed", "tightest-first", "fgd");
+
+    /**
+     * A profile combining several policies' score plugins with their weights, e.g. BestFit × 2 +
+     * FGD × 1. {@code selector} names the GPU selector ({@link #SELECTORS}); null takes the first
+     * plugin's own selector. Plugins are listed by policy name; each may appear once.
+     */
+    public static Profile composite(String profileName, List<String> plugins, List<Integer> weights, String selector,
+                                    PolicyContext ctx) {
+        if (plugins.isEmpty() || plugins.size() != weights.size()) {
+            throw new IllegalArgumentException("profile " + profileName + ": " + plugins.size() + " plugins and " + weights.size()
+                    + " weights; give at least one plugin and one weight per plugin");
+        }
+        Profile.Builder b = Profile.builder(profileName);
+        b.filter(Filters.resourceFit());
+        io.archipelago.core.framework.GpuSelector first = null;
+        FgdScore fgd = null;
+        for (int i = 0; i < plugins.size(); i++) {
+            String p = canonical(plugins.get(i));
+            Profile single = profile(p, ctx);
+            io.archipelago.core.framework.ScorePlugin sp = single.scores().get(0).plugin();
+            if (sp instanceof FgdScore f) {
+                fgd = f;
+            }
+            b.score(sp, weights.get(i));
+            if (first == null) {
+                first = single.gpuSelector();
+            }
+        }
+        if (selector == null) {
+            b.gpuSelector(first);
+        } else {
+            switch (selector) {
+                case "best-fit": b.gpuSelector(GpuSelectors.bestFit()); break;
+                case "random": b.gpuSelector(GpuSelectors.random(ctx.random())); break;
+                case "lowest-indexed": b.gpuSelector(named("LowestIndexedGpu", GpuSelectors::lowestIndexed)); break;
+                case "tightest-first": b.gpuSelector(named("TightestFirstGpu", GpuSelectors::tightestFirst)); break;
+                case "fgd":
+                    b.gpuSelector(fgd != null ? fgd : new FgdScore(ctx.requireFragmentation("the fgd GPU selector")));
+                    break;
+                default:
+                    throw new IllegalArgumentException("profile " + profileName + ": unknown GPU selector '" + selector
+                            + "'; known selectors: " + String.join(", ", SELECTORS));
+            }
+        }
+        return b.build();
+    }
+
+    private interface SelectFn {
+        int select(io.archipelago.core.cluster.ClusterState s, int node, io.archipelago.core.model.TaskSpec t);
+    }
+
+    private static io.archipelago.core.framework.GpuSelector named(String name, SelectFn fn) {
+        return new io.archipelago.core.framework.GpuSelector() {
+            @Override
+            public int selectGpus(io.archipelago.core.cluster.ClusterState s, int node, io.archipelago.core.model.TaskSpec t) {
+                return fn.select(s, node, t);
+            }
+
+            @Override
+            public String name() {
+                return name;
+            }
+        };
+    }
+
     /** Builds the profile of policy {@code name}. */
     public static Profile profile(String name, PolicyContext ctx) {
         String p = canonical(name);

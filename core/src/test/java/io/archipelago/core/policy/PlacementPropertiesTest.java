@@ -62,7 +62,7 @@ class PlacementPropertiesTest {
             int g = kind == 0 ? 0 : kind == 1 ? milli : 1000;
             String spec = model == MODELS.length || k == 0 ? "" : MODELS[model];
             long mask = spec.isEmpty() ? 0 : 1L << GpuModels.idOf(spec);
-            return new TaskSpec("t", cpu, 1024, k, g, spec, mask, Qos.UNSPECIFIED, -1, -1, -1);
+            return TaskSpec.openb("t", cpu, 1024, k, g, spec, mask, Qos.UNSPECIFIED, -1, -1, -1);
         });
         return t.list().ofMinSize(1).ofMaxSize(120).map(l -> {
             List<TaskSpec> out = new ArrayList<>();

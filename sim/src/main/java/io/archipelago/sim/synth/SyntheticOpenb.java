@@ -199,7 +199,7 @@ public final class SyntheticOpenb {
         for (int i = 0; i < count; i++) {
             int cell = cellOf(rng.nextInt(SHAPE_TOTAL));
             int[] s = SHAPES[CELL_SHAPE[cell]];
-            out[i] = new TaskSpec(fillName(name, i, width), s[CPU], s[MEM], s[GPU], s[MILLI],
+            out[i] = TaskSpec.openb(fillName(name, i, width), s[CPU], s[MEM], s[GPU], s[MILLI],
                     "", 0L, CELL_QOS[cell], -1, -1, -1);
         }
         return Collections.unmodifiableList(Arrays.asList(out));

@@ -77,7 +77,7 @@ public final class PodCsvReader {
             long created = t.optionalTime(r, "creation_time");
             long deleted = t.optionalTime(r, "deletion_time");
             long scheduled = t.optionalTime(r, "scheduled_time");
-            out.add(new TaskSpec(name, cpu, mem, numGpu, milli, spec, mask, qos, created, deleted, scheduled));
+            out.add(TaskSpec.openb(name, cpu, mem, numGpu, milli, spec, mask, qos, created, deleted, scheduled));
         }
         return List.copyOf(out);
     }

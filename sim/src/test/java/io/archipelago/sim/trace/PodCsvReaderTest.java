@@ -62,18 +62,18 @@ class PodCsvReaderTest {
         assertThat(pods).hasSize(5);
         assertThat(pods).extracting(TaskSpec::name).containsExactly("pod-a", "pod-b", "pod-c", "pod-d", "pod-e");
 
-        assertThat(pods.get(0)).isEqualTo(new TaskSpec("pod-a", 12000, 16384, 1, 1000, "", 0L, Qos.LS, 0, 12537496, 0));
+        assertThat(pods.get(0)).isEqualTo(TaskSpec.openb("pod-a", 12000, 16384, 1, 1000, "", 0L, Qos.LS, 0, 12537496, 0));
 
         long t4V100 = (1L << GpuModels.idOf("T4")) | (1L << GpuModels.idOf("V100M16"));
         assertThat(pods.get(1)).isEqualTo(
-                new TaskSpec("pod-b", 6000, 12288, 1, 460, "T4|V100M16", t4V100, Qos.BE, 427061, -1, -1));
+                TaskSpec.openb("pod-b", 6000, 12288, 1, 460, "T4|V100M16", t4V100, Qos.BE, 427061, -1, -1));
         assertThat(pods.get(1).isSharing()).isTrue();
         assertThat(GpuModels.describeMask(pods.get(1).allowedModels())).isEqualTo("T4|V100M16");
 
-        assertThat(pods.get(2)).isEqualTo(new TaskSpec("pod-c", 32000, 65536, 0, 0, "", 0L, Qos.BURSTABLE, -1, -1, -1));
+        assertThat(pods.get(2)).isEqualTo(TaskSpec.openb("pod-c", 32000, 65536, 0, 0, "", 0L, Qos.BURSTABLE, -1, -1, -1));
 
         assertThat(pods.get(3)).isEqualTo(
-                new TaskSpec("pod-d", 8000, 30517, 8, 1000, "G2", 1L << GpuModels.idOf("G2"), Qos.GUARANTEED, 5, 6, 7));
+                TaskSpec.openb("pod-d", 8000, 30517, 8, 1000, "G2", 1L << GpuModels.idOf("G2"), Qos.GUARANTEED, 5, 6, 7));
 
         assertThat(pods.get(4).qos()).isEqualTo(Qos.UNSPECIFIED);
         assertThat(pods.get(4).gpuCount()).isEqualTo(2);
@@ -132,17 +132,17 @@ class PodCsvReaderTest {
         List<TaskSpec> pods = PodCsvReader.read(p);
 
         assertThat(pods).containsExactly(
-                new TaskSpec("openb-pod-0000", 12000, 16384, 1, 1000, "", 0L, Qos.UNSPECIFIED, -1, -1, -1),
-                new TaskSpec("openb-pod-0001", 6000, 12288, 1, 460, "", 0L, Qos.UNSPECIFIED, -1, -1, -1),
-                new TaskSpec("openb-pod-0002", 4000, 8192, 4, 1000, "", 0L, Qos.UNSPECIFIED, -1, -1, -1),
-                new TaskSpec("openb-pod-0003", 2000, 4096, 0, 0, "", 0L, Qos.UNSPECIFIED, -1, -1, -1));
+                TaskSpec.openb("openb-pod-0000", 12000, 16384, 1, 1000, "", 0L, Qos.UNSPECIFIED, -1, -1, -1),
+                TaskSpec.openb("openb-pod-0001", 6000, 12288, 1, 460, "", 0L, Qos.UNSPECIFIED, -1, -1, -1),
+                TaskSpec.openb("openb-pod-0002", 4000, 8192, 4, 1000, "", 0L, Qos.UNSPECIFIED, -1, -1, -1),
+                TaskSpec.openb("openb-pod-0003", 2000, 4096, 0, 0, "", 0L, Qos.UNSPECIFIED, -1, -1, -1));
     }
 
     @Test
     void columnsMayAppearInAnyOrder() throws IOException {
         Path p = write("order.csv", "gpu_milli,num_gpu,name,qos,memory_mib,cpu_milli", "250,1,pod-x,BE,2048,3000");
         assertThat(PodCsvReader.read(p)).containsExactly(
-                new TaskSpec("pod-x", 3000, 2048, 1, 250, "", 0L, Qos.BE, -1, -1, -1));
+                TaskSpec.openb("pod-x", 3000, 2048, 1, 250, "", 0L, Qos.BE, -1, -1, -1));
     }
 
     @Test
@@ -169,7 +169,7 @@ class PodCsvReaderTest {
 
         List<TaskSpec> pods = PodCsvReader.read(p);
 
-        assertThat(pods).containsExactly(new TaskSpec("pod-a", 1000, 2048, 1, 300, "", 0L, Qos.UNSPECIFIED, -1, -1, -1));
+        assertThat(pods).containsExactly(TaskSpec.openb("pod-a", 1000, 2048, 1, 300, "", 0L, Qos.UNSPECIFIED, -1, -1, -1));
     }
 
     @Test
