@@ -153,12 +153,18 @@ public final class Simulation {
     private long[] preemptMemoEpoch;
     private long[] preemptMemoStarts;
     private long[] preemptMemoAt;
+    private long[] classCpu;
+    private long[] classMem;
+    private long[] classGpu;
+    private SplittableRandom preemptRng;
     /** After a preemption attempt found no victims, the job does not try again before this time. */
     private long[] preemptRetryAt;
     private int[] preemptBackoff;
     /** First and largest back-off between failed preemption attempts of one job (as kube-scheduler's pod back-off). */
     static final int PREEMPT_BACKOFF_MIN_MS = 1_000;
     static final int PREEMPT_BACKOFF_MAX_MS = 10_000;
+    /** Nodes that can make room a preemption looks at, at least (kube-scheduler: 100, or 10 % of the nodes). */
+    static final int MIN_PREEMPT_CANDIDATES = 100;
     private long lastStartAt = -1;
     private long[] reclaimedScratch;
     private final long[] startsBelow = new long[CLASSES + 1];
@@ -212,6 +218,19 @@ public final class Simulation {
     private int[] scratchGpu;
     private int[] candJobs;
     private long[] candCost;
+    private long[] candKey = new long[64];
+    private boolean[] candChosen = new boolean[64];
+    private long[] roomCpu = new long[64];
+    private long[] roomMem = new long[64];
+    private long[] roomRdma = new long[64];
+    private int[] roomGroup = new int[64];
+    private int[] roomGpu = new int[64 * NodeSpec.MAX_GPUS];
+    private int[] jobCand;
+    private long curCpu;
+    private long curMem;
+    private long curRdma;
+    private int curGroup;
+    private int curGpus;
     private int[] jobSel;
     private int selStamp;
     private final EventQueue<SimEvent> q = new EventQueue<>();
@@ -331,12 +350,17 @@ public final class Simulation {
             }
         }
         jobSel = new int[jobs];
+        jobCand = new int[jobs];
         taskNode = new int[tasks];
         Arrays.fill(taskNode, -1);
         taskMask = new int[tasks];
         nextOnNode = new int[tasks];
         prevOnNode = new int[tasks];
         nodeHead = new int[fleet.size()];
+        classCpu = new long[fleet.size() * CLASSES];
+        classMem = new long[fleet.size() * CLASSES];
+        classGpu = new long[fleet.size() * CLASSES];
+        preemptRng = new SplittableRandom(opt.seed() ^ 0x9EE3L);
         Arrays.fill(nodeHead, -1);
         downCount = new int[fleet.size()];
         scratchGpu = new int[NodeSpec.MAX_GPUS];
@@ -674,6 +698,7 @@ public final class Simulation {
     private void bound(int task, int node, int mask) {
         taskNode[task] = node;
         taskMask[task] = mask;
+        classUsage(node, taskJob[task], +1);
         int h = nodeHead[node];
         nextOnNode[task] = h;
         prevOnNode[task] = -1;
@@ -683,8 +708,35 @@ public final class Simulation {
         nodeHead[node] = task;
     }
 
+    /** Keeps, per node and class, the CPU, memory and GPU held (the upper bound of what eviction can free). */
+    private void classUsage(int node, int job, int sign) {
+        TaskSpec spec = w.spec(job);
+        int i = node * CLASSES + w.priorityOrdinal(job);
+        classCpu[i] += sign * spec.cpuMilli();
+        classMem[i] += sign * spec.memoryMib();
+        classGpu[i] += sign * spec.gpuDemandMilli();
+    }
+
+    /**
+     * Quick test: could {@code t} fit on {@code n} if every job of class {@code <= maxClass} there
+     * were evicted, counting GPU capacity in total (not per GPU)? False rules the node out.
+     */
+    private boolean mightFitAfterEviction(int n, TaskSpec t, int maxClass) {
+        long cpu = state.cpuFree(n);
+        long mem = state.memFree(n);
+        long gpu = state.gpuFreeTotal(n);
+        for (int c = 0; c <= maxClass; c++) {
+            int i = n * CLASSES + c;
+            cpu += classCpu[i];
+            mem += classMem[i];
+            gpu += classGpu[i];
+        }
+        return cpu >= t.cpuMilli() && mem >= t.memoryMib() && gpu >= t.gpuDemandMilli() && state.gpuCount(n) >= t.gpuCount();
+    }
+
     private void unbound(int task) {
         int node = taskNode[task];
+        classUsage(node, taskJob[task], -1);
         int nx = nextOnNode[task];
         int pv = prevOnNode[task];
         if (pv >= 0) {
@@ -938,43 +990,47 @@ public final class Simulation {
         long bestCost = Long.MAX_VALUE;
         int bestCount = Integer.MAX_VALUE;
         int[] bestVictims = new int[0];
-        for (int n = 0; n < state.nodeCount(); n++) {
-            if (!state.isUp(n) || nodeHead[n] < 0) {
+        int nodes = state.nodeCount();
+        int maxClass = reclaim ? w.priorityOrdinal(head) : w.priorityOrdinal(head) - 1;
+        // as kube-scheduler's default preemption: look at nodes from a random offset and stop after
+        // max(100, 10 %) nodes that can make room, then take the cheapest of those
+        int enough = Math.max(MIN_PREEMPT_CANDIDATES, nodes / 10);
+        int found = 0;
+        int offset = nodes > enough ? preemptRng.nextInt(nodes) : 0;
+        for (int step = 0; step < nodes && found < enough; step++) {
+            int n = offset + step < nodes ? offset + step : offset + step - nodes;
+            if (!state.isUp(n) || nodeHead[n] < 0 || !mightFitAfterEviction(n, t, maxClass)
+                    || Filters.checkModel(state, n, t) != Reason.FITS) {
                 continue;
             }
-            // distinct eligible jobs on the node
-            int m = 0;
-            selStamp++;
-            for (int task = nodeHead[n]; task >= 0; task = nextOnNode[task]) {
-                int v = jobOfTask(task);
-                if (jobSel[v] != selStamp && eligibleVictim(v, head, reclaim, now)) {
-                    jobSel[v] = selStamp;
-                    if (m == candJobs.length) {
-                        candJobs = Arrays.copyOf(candJobs, m * 2);
-                        candCost = Arrays.copyOf(candCost, m * 2);
-                    }
-                    candJobs[m] = v;
-                    candCost[m] = (now - start[v]) * Math.max(1, w.size(v) * w.spec(v).gpuDemandMilli());
-                    m++;
-                }
-            }
+            int m = collectVictims(n, head, reclaim, now, t);
             if (m == 0) {
                 continue;
             }
-            // all candidates selected (jobSel == selStamp): does the head fit then?
-            if (!fitsWithSelected(n, t)) {
+            // with every candidate gone, does the head fit?
+            resetRoom(n, t);
+            for (int i = 0; i < m; i++) {
+                addRoom(i, +1);
+            }
+            if (!roomFits(t)) {
                 continue;
             }
-            // cheapest first
-            sortByCost(m);
-            selStamp++;
+            found++;
+            // cheapest first (ties: order on the node's list), as packed keys cost << 20 | index
+            for (int i = 0; i < m; i++) {
+                candKey[i] = (Math.min(candCost[i], (1L << 43) - 1) << 20) | i;
+            }
+            Arrays.sort(candKey, 0, m);
+            resetRoom(n, t);
             if (reclaim) {
                 Arrays.fill(reclaimedScratch, 0);
             }
             boolean fits = false;
             int k = 0;
             while (k < m && !fits) {
-                int v = candJobs[k++];
+                int i = (int) (candKey[k++] & 0xFFFFF);
+                int v = candJobs[i];
+                candChosen[i] = false;
                 if (reclaim && w.priorityOrdinal(v) >= w.priorityOrdinal(head)) {
                     // reclaimed, not outranked: its tenant must stay at or above its guarantee without all of them
                     int tv = w.tenant(v);
@@ -984,26 +1040,31 @@ public final class Simulation {
                     }
                     reclaimedScratch[tv] += dv;
                 }
-                jobSel[v] = selStamp;
-                fits = fitsWithSelected(n, t);
+                candChosen[i] = true;
+                addRoom(i, +1);
+                fits = roomFits(t);
             }
             if (!fits) {
                 continue;
             }
             // give back victims that are not needed, most expensive first
-            for (int i = k - 1; i >= 0; i--) {
-                if (jobSel[candJobs[i]] != selStamp) {
+            for (int r = k - 1; r >= 0; r--) {
+                int i = (int) (candKey[r] & 0xFFFFF);
+                if (!candChosen[i]) {
                     continue;
                 }
-                jobSel[candJobs[i]] = 0;
-                if (!fitsWithSelected(n, t)) {
-                    jobSel[candJobs[i]] = selStamp;
+                addRoom(i, -1);
+                if (roomFits(t)) {
+                    candChosen[i] = false;
+                } else {
+                    addRoom(i, +1);
                 }
             }
             long cost = 0;
             int count = 0;
-            for (int i = 0; i < k; i++) {
-                if (jobSel[candJobs[i]] == selStamp) {
+            for (int r = 0; r < k; r++) {
+                int i = (int) (candKey[r] & 0xFFFFF);
+                if (candChosen[i]) {
                     cost += candCost[i];
                     count++;
                 }
@@ -1014,8 +1075,9 @@ public final class Simulation {
                 bestNode = n;
                 bestVictims = new int[count];
                 int x = 0;
-                for (int i = 0; i < k; i++) {
-                    if (jobSel[candJobs[i]] == selStamp) {
+                for (int r = 0; r < k; r++) {
+                    int i = (int) (candKey[r] & 0xFFFFF);
+                    if (candChosen[i]) {
                         bestVictims[x++] = candJobs[i];
                     }
                 }
@@ -1065,62 +1127,101 @@ public final class Simulation {
         return true;
     }
 
-    private void sortByCost(int m) {
-        for (int i = 1; i < m; i++) {
-            int jj = candJobs[i];
-            long c = candCost[i];
-            int k = i - 1;
-            while (k >= 0 && (candCost[k] > c || (candCost[k] == c && candJobs[k] > jj))) {
-                candJobs[k + 1] = candJobs[k];
-                candCost[k + 1] = candCost[k];
-                k--;
-            }
-            candJobs[k + 1] = jj;
-            candCost[k + 1] = c;
-        }
-    }
-
-    /** Would {@code t} fit on node {@code n} if the jobs marked with the current stamp were gone? */
-    private boolean fitsWithSelected(int n, TaskSpec t) {
-        if (Filters.checkAvailable(state, n, t) != Reason.FITS || Filters.checkModel(state, n, t) != Reason.FITS) {
-            return false;
-        }
-        long cpu = state.cpuFree(n);
-        long mem = state.memFree(n);
-        long rdma = state.rdmaFree(n);
-        int group = t.maxPerNode() > 0 ? state.groupCount(n, t.group()) : 0;
-        int g = state.gpuCount(n);
-        for (int x = 0; x < g; x++) {
-            scratchGpu[x] = state.gpuFree(n, x);
-        }
+    /**
+     * Collects the distinct jobs on node {@code n} that may be evicted for {@code head}, with their
+     * lost work and what evicting each would give back on this node; returns how many.
+     */
+    private int collectVictims(int n, int head, boolean reclaim, long now, TaskSpec t) {
+        int m = 0;
+        selStamp++;
         for (int task = nodeHead[n]; task >= 0; task = nextOnNode[task]) {
-            int v = jobOfTask(task);
-            if (jobSel[v] != selStamp) {
+            int v = taskJob[task];
+            if (jobSel[v] == selStamp) {
+                continue;
+            }
+            jobSel[v] = selStamp;
+            if (!eligibleVictim(v, head, reclaim, now)) {
+                jobCand[v] = -1;
+                continue;
+            }
+            if (m == candJobs.length) {
+                int cap = m * 2;
+                candJobs = Arrays.copyOf(candJobs, cap);
+                candCost = Arrays.copyOf(candCost, cap);
+                candKey = Arrays.copyOf(candKey, cap);
+                candChosen = Arrays.copyOf(candChosen, cap);
+                roomCpu = Arrays.copyOf(roomCpu, cap);
+                roomMem = Arrays.copyOf(roomMem, cap);
+                roomRdma = Arrays.copyOf(roomRdma, cap);
+                roomGroup = Arrays.copyOf(roomGroup, cap);
+                roomGpu = Arrays.copyOf(roomGpu, cap * NodeSpec.MAX_GPUS);
+            }
+            jobCand[v] = m;
+            candJobs[m] = v;
+            candCost[m] = (now - start[v]) * Math.max(1, w.size(v) * w.spec(v).gpuDemandMilli());
+            roomCpu[m] = 0;
+            roomMem[m] = 0;
+            roomRdma[m] = 0;
+            roomGroup[m] = 0;
+            Arrays.fill(roomGpu, m * NodeSpec.MAX_GPUS, m * NodeSpec.MAX_GPUS + state.gpuCount(n), 0);
+            m++;
+        }
+        int g = state.gpuCount(n);
+        for (int task = nodeHead[n]; task >= 0; task = nextOnNode[task]) {
+            int v = taskJob[task];
+            int i = jobCand[v];
+            if (i < 0) {
                 continue;
             }
             TaskSpec s = w.spec(v);
-            cpu += s.cpuMilli();
-            mem += s.memoryMib();
-            rdma += s.rdma();
+            roomCpu[i] += s.cpuMilli();
+            roomMem[i] += s.memoryMib();
+            roomRdma[i] += s.rdma();
             if (t.maxPerNode() > 0 && s.group() == t.group()) {
-                group--;
+                roomGroup[i]++;
             }
             int mask = taskMask[task];
             for (int x = 0; x < g; x++) {
                 if ((mask & (1 << x)) != 0) {
-                    scratchGpu[x] += s.gpuMilli();
+                    roomGpu[i * NodeSpec.MAX_GPUS + x] += s.gpuMilli();
                 }
             }
         }
-        if (cpu < t.cpuMilli() || mem < t.memoryMib() || (t.rdma() > 0 && rdma < t.rdma())
-                || (t.maxPerNode() > 0 && group >= t.maxPerNode())) {
+        return m;
+    }
+
+    private void resetRoom(int n, TaskSpec t) {
+        curCpu = state.cpuFree(n);
+        curMem = state.memFree(n);
+        curRdma = state.rdmaFree(n);
+        curGroup = t.maxPerNode() > 0 ? state.groupCount(n, t.group()) : 0;
+        curGpus = state.gpuCount(n);
+        for (int x = 0; x < curGpus; x++) {
+            scratchGpu[x] = state.gpuFree(n, x);
+        }
+    }
+
+    private void addRoom(int i, int sign) {
+        curCpu += sign * roomCpu[i];
+        curMem += sign * roomMem[i];
+        curRdma += sign * roomRdma[i];
+        curGroup -= sign * roomGroup[i];
+        int base = i * NodeSpec.MAX_GPUS;
+        for (int x = 0; x < curGpus; x++) {
+            scratchGpu[x] += sign * roomGpu[base + x];
+        }
+    }
+
+    private boolean roomFits(TaskSpec t) {
+        if (curCpu < t.cpuMilli() || curMem < t.memoryMib() || (t.rdma() > 0 && curRdma < t.rdma())
+                || (t.maxPerNode() > 0 && curGroup >= t.maxPerNode())) {
             return false;
         }
         if (t.gpuCount() == 0) {
             return true;
         }
         int ok = 0;
-        for (int x = 0; x < g; x++) {
+        for (int x = 0; x < curGpus; x++) {
             if (scratchGpu[x] >= t.gpuMilli()) {
                 ok++;
             }

@@ -411,7 +411,11 @@ public final class ScenarioLoader {
         return b.build();
     }
 
-    /** The openb task shapes covering the target share of the default trace (or the synthetic stand-in). */
+    /**
+     * The openb task shapes: the classes of the FGD target workload (CPU, GPU count, GPU milli,
+     * allowed models) covering 95 % of the openb default pods, weighted by their pod counts, each
+     * with the most common memory request of its pods (or the synthetic stand-in's).
+     */
     private List<TaskSpec> openbShapes(List<Double> weightsOut) {
         Path p = find(null, "openb", "openb_pod_list_default.csv");
         List<TaskSpec> pods;
@@ -421,11 +425,15 @@ public final class ScenarioLoader {
         } else {
             pods = PodCsvReader.read(p);
         }
+        // classes as in the FGD target workload (CPU, GPU count, GPU milli, GPU models); each class
+        // takes the most common memory request of its pods (ties: the first seen)
         Map<TaskSpec, Integer> counts = new LinkedHashMap<>();
+        Map<TaskSpec, Map<Long, Integer>> memories = new HashMap<>();
         for (TaskSpec t : pods) {
-            TaskSpec k = TaskSpec.openb("shape", t.cpuMilli(), t.memoryMib(), t.gpuCount(), t.gpuMilli(), t.gpuSpec(),
+            TaskSpec k = TaskSpec.openb("shape", t.cpuMilli(), 0, t.gpuCount(), t.gpuMilli(), t.gpuSpec(),
                     t.allowedModels(), Qos.UNSPECIFIED, -1, -1, -1);
             counts.merge(k, 1, Integer::sum);
+            memories.computeIfAbsent(k, x -> new LinkedHashMap<>()).merge(t.memoryMib(), 1, Integer::sum);
         }
         List<Map.Entry<TaskSpec, Integer>> list = new ArrayList<>(counts.entrySet());
         // most frequent first; ties keep first appearance
@@ -437,7 +445,17 @@ public final class ScenarioLoader {
             if (covered >= TargetWorkload.DEFAULT_COVERAGE * total) {
                 break;
             }
-            out.add(e.getKey());
+            TaskSpec k = e.getKey();
+            long mem = 0;
+            int best = -1;
+            for (Map.Entry<Long, Integer> m : memories.get(k).entrySet()) {
+                if (m.getValue() > best) {
+                    best = m.getValue();
+                    mem = m.getKey();
+                }
+            }
+            out.add(TaskSpec.openb("shape", k.cpuMilli(), mem, k.gpuCount(), k.gpuMilli(), k.gpuSpec(), k.allowedModels(),
+                    Qos.UNSPECIFIED, -1, -1, -1));
             weightsOut.add((double) e.getValue());
             covered += e.getValue();
         }
