@@ -247,6 +247,9 @@ public final class Simulation {
         this.outages = List.copyOf(outages);
         this.opt = options;
         this.profileFactory = profileFactory;
+        if (w.jobs() == 0) {
+            throw new IllegalArgumentException("workload " + w.name() + " has no jobs; give it at least one task");
+        }
         for (int j = 0; j < w.jobs(); j++) {
             if (w.tenant(j) >= this.tenants.size()) {
                 throw new IllegalArgumentException("job " + w.jobName(j) + " names tenant index " + w.tenant(j) + " but there are "
