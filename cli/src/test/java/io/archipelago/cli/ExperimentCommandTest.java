@@ -3,9 +3,6 @@ package io.archipelago.cli;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -14,34 +11,19 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 /** The main job through the real command line, on synthetic data and on bad input. */
 class ExperimentCommandTest {
-    private record Outcome(int code, String out, String err) {
-    }
-
-    private static Outcome run(String... args) {
-        PrintStream oldOut = System.out;
-        PrintStream oldErr = System.err;
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        ByteArrayOutputStream err = new ByteArrayOutputStream();
-        try {
-            System.setOut(new PrintStream(out, true, StandardCharsets.UTF_8));
-            System.setErr(new PrintStream(err, true, StandardCharsets.UTF_8));
-            int code = Main.run(args);
-            return new Outcome(code, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
-        } finally {
-            System.setOut(oldOut);
-            System.setErr(oldErr);
-        }
+    private static CliRun run(String... args) {
+        return CliRun.of(args);
     }
 
     @Test
     void theStudyRunsOnBuiltInSyntheticDataAndWritesResultsAndCharts(@TempDir Path dir) throws Exception {
-        Outcome o = run("experiment", "fgd", "--synthetic", "--seeds", "42-43", "--policies", "BestFit,FGD", "--out", dir.toString(),
+        CliRun o = run("experiment", "fgd", "--synthetic", "--seeds", "42-43", "--policies", "BestFit,FGD", "--out", dir.toString(),
                 "--reference", dir.resolve("none").toString().replace("none", "") + "missing-ref-dir-that-is-not-there");
         // a --reference folder without the published file is an error that names it
         assertThat(o.code()).isNotZero();
         assertThat(o.err()).contains("missing-ref-dir-that-is-not-there").contains("analysis_allo_discrete.csv");
 
-        Outcome ok = run("experiment", "fgd", "--synthetic", "--seeds", "42-43", "--policies", "BestFit,FGD", "--out", dir.toString());
+        CliRun ok = run("experiment", "fgd", "--synthetic", "--seeds", "42-43", "--policies", "BestFit,FGD", "--out", dir.toString());
         assertThat(ok.code()).as(ok.err()).isZero();
         assertThat(ok.out()).contains("synthetic_openb_default").contains("06-FGD").contains("05-BestFit");
         for (String f : List.of("analysis_allo_discrete.csv", "analysis_frag_discrete.csv", "analysis_frag_ratio_discrete.csv",
@@ -57,15 +39,15 @@ class ExperimentCommandTest {
 
     @Test
     void badArgumentsFailWithAMessageThatNamesTheValue(@TempDir Path dir) {
-        Outcome policy = run("experiment", "fgd", "--synthetic", "--policies", "Tetris", "--out", dir.toString());
+        CliRun policy = run("experiment", "fgd", "--synthetic", "--policies", "Tetris", "--out", dir.toString());
         assertThat(policy.code()).isNotZero();
         assertThat(policy.err()).contains("unknown policy 'Tetris'").contains("FGD");
 
-        Outcome seeds = run("experiment", "fgd", "--synthetic", "--seeds", "51-42", "--out", dir.toString());
+        CliRun seeds = run("experiment", "fgd", "--synthetic", "--seeds", "51-42", "--out", dir.toString());
         assertThat(seeds.code()).isNotZero();
         assertThat(seeds.err()).contains("51-42");
 
-        Outcome pods = run("experiment", "fgd", "--nodes", dir.resolve("nodes.csv").toString(), "--pods",
+        CliRun pods = run("experiment", "fgd", "--nodes", dir.resolve("nodes.csv").toString(), "--pods",
                 dir.resolve("pods.csv").toString(), "--out", dir.toString());
         assertThat(pods.code()).isNotZero();
         assertThat(pods.err()).contains("nodes.csv").contains("trace download");
@@ -79,7 +61,7 @@ class ExperimentCommandTest {
         Path pods = dir.resolve("pods.csv");
         Files.writeString(pods, "name,cpu_milli,memory_mib,num_gpu,gpu_milli\np1,1000,1024,1,500\np2,1000,1024,2,500\n");
         Path out = dir.resolve("out");
-        Outcome o = run("experiment", "fgd", "--nodes", nodes.toString(), "--pods", pods.toString(), "--out", out.toString());
+        CliRun o = run("experiment", "fgd", "--nodes", nodes.toString(), "--pods", pods.toString(), "--out", out.toString());
         assertThat(o.code()).isNotZero();
         assertThat(o.err()).contains("pods.csv, line 3, column gpu_milli: value '500'");
         assertThat(out).doesNotExist();
@@ -87,7 +69,7 @@ class ExperimentCommandTest {
 
     @Test
     void benchRunTimesRepeatedRuns() {
-        Outcome o = run("bench", "run", "--trace-dir", "/nonexistent-dir", "--repeat", "2", "--policy", "bestfit");
+        CliRun o = run("bench", "run", "--trace-dir", "/nonexistent-dir", "--repeat", "2", "--policy", "bestfit");
         assertThat(o.code()).as(o.err()).isZero();
         assertThat(o.out()).contains("synthetic").contains("warm median");
     }

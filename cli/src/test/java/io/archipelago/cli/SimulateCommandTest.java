@@ -3,9 +3,6 @@ package io.archipelago.cli;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -14,23 +11,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 /** {@code archipelago simulate} through the real command line: a small generated scenario, and bad input. */
 class SimulateCommandTest {
-    private record Outcome(int code, String out, String err) {
-    }
-
-    private static Outcome run(String... args) {
-        PrintStream oldOut = System.out;
-        PrintStream oldErr = System.err;
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        ByteArrayOutputStream err = new ByteArrayOutputStream();
-        try {
-            System.setOut(new PrintStream(out, true, StandardCharsets.UTF_8));
-            System.setErr(new PrintStream(err, true, StandardCharsets.UTF_8));
-            int code = Main.run(args);
-            return new Outcome(code, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
-        } finally {
-            System.setOut(oldOut);
-            System.setErr(oldErr);
-        }
+    private static CliRun run(String... args) {
+        return CliRun.of(args);
     }
 
     private static final String SCENARIO = String.join("\n",
@@ -59,7 +41,7 @@ class SimulateCommandTest {
         Path file = dir.resolve("tiny.yaml");
         Files.writeString(file, SCENARIO);
         Path out = dir.resolve("out");
-        Outcome o = run("simulate", file.toString(), "--out", out.toString(), "--check", "--export-workload", dir.resolve("wl").toString());
+        CliRun o = run("simulate", file.toString(), "--out", out.toString(), "--check", "--export-workload", dir.resolve("wl").toString());
         assertThat(o.code()).as(o.err()).isZero();
         assertThat(o.out()).contains("tiny: 8 nodes (32 GPUs)").contains("events/s").contains("arrived 400");
         String summary = Files.readString(out.resolve("summary.json"));
@@ -77,7 +59,7 @@ class SimulateCommandTest {
     void aBadScenarioFailsWithTheFileLineKeyAndValue(@TempDir Path dir) throws Exception {
         Path file = dir.resolve("bad.yaml");
         Files.writeString(file, SCENARIO.replace("kind: generated\n  sites", "kind: generatd\n  sites"));
-        Outcome o = run("simulate", file.toString(), "--out", dir.resolve("out").toString());
+        CliRun o = run("simulate", file.toString(), "--out", dir.resolve("out").toString());
         assertThat(o.code()).isNotZero();
         assertThat(o.err()).contains("bad.yaml").contains("line 4").contains("fleet.kind").contains("generatd");
         assertThat(dir.resolve("out")).doesNotExist();
@@ -87,7 +69,7 @@ class SimulateCommandTest {
     void anUnknownPolicyOverrideIsRejectedWithTheKnownNames(@TempDir Path dir) throws Exception {
         Path file = dir.resolve("tiny.yaml");
         Files.writeString(file, SCENARIO);
-        Outcome o = run("simulate", file.toString(), "--policy", "Tetris", "--out", dir.resolve("out").toString());
+        CliRun o = run("simulate", file.toString(), "--policy", "Tetris", "--out", dir.resolve("out").toString());
         assertThat(o.code()).isNotZero();
         assertThat(o.err()).contains("Tetris").contains("FGD");
     }

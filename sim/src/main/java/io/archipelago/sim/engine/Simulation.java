@@ -188,7 +188,6 @@ public final class Simulation {
 
     // epochs
     private long capEpoch;
-    private long changeCounter;
     private long[] shapeFailEpoch;
 
     // counters
@@ -677,6 +676,15 @@ public final class Simulation {
                 return Start.CAPACITY;
             }
         }
+        started(j, now);
+        return Start.STARTED;
+    }
+
+    /** Books the start of job {@code j}, whose workers are bound: state, wait, tenant usage, its finish. */
+    private void started(int j, long now) {
+        TaskSpec spec = w.spec(j);
+        int size = w.size(j);
+        int t = w.tenant(j);
         jobState[j] = RUNNING;
         start[j] = now;
         lastStartAt = now;
@@ -685,17 +693,15 @@ public final class Simulation {
             firstStart[j] = now;
             waits[w.priorityOrdinal(j)].add(now - w.arrival(j));
         }
-        usedGpu[t] += demand;
+        usedGpu[t] += size * spec.gpuDemandMilli();
         usedCpu[t] += (long) size * spec.cpuMilli();
         usedMem[t] += size * spec.memoryMib();
         runningTasks += size;
-        changeCounter++;
         countStart(w.priorityOrdinal(j));
         long d = w.duration(j);
         if (d >= 0) {
             q.schedule(now + d, new SimEvent.Finish(j, run[j]));
         }
-        return Start.STARTED;
     }
 
     private void bound(int task, int node, int mask) {
@@ -769,7 +775,6 @@ public final class Simulation {
         usedMem[t] -= size * spec.memoryMib();
         runningTasks -= size;
         capEpoch++;
-        changeCounter++;
     }
 
     /** Evicts running job {@code j}, requeues it, and returns the work lost in milli-GPU × ms. */
@@ -1108,24 +1113,7 @@ public final class Simulation {
         }
         int p = w.proto(head);
         bound(w.firstTask(head), bestNode, scheduler.lastGpuMask());
-        // account the start (as tryStart would)
-        jobState[head] = RUNNING;
-        start[head] = now;
-        lastStartAt = now;
-        headSince[head] = -1;
-        if (firstStart[head] < 0) {
-            firstStart[head] = now;
-            waits[w.priorityOrdinal(head)].add(now - w.arrival(head));
-        }
-        usedGpu[th] += headDemand;
-        usedCpu[th] += t.cpuMilli();
-        usedMem[th] += t.memoryMib();
-        runningTasks += 1;
-        changeCounter++;
-        countStart(w.priorityOrdinal(head));
-        if (w.duration(head) >= 0) {
-            q.schedule(now + w.duration(head), new SimEvent.Finish(head, run[head]));
-        }
+        started(head, now);
         shapeFailEpoch[p] = -1;
         return true;
     }
