@@ -60,7 +60,7 @@ public final class SimulateCommand implements Callable<Integer> {
         if (seed != null || policy != null || check) {
             sc = new Scenario(sc.name(), sc.description(), seed != null ? seed : sc.seed(), sc.horizonMs(), sc.fleet(), sc.workload(),
                     policy != null ? new PolicySpec(policy, List.of(), null) : sc.policy(), sc.queue(), sc.preemption(),
-                    sc.tenants(), sc.outages(), sc.sampleEveryMs(), sc.check() || check);
+                    sc.tenants(), sc.outages(), sc.sampleEveryMs(), sc.check() || check, sc.startDate());
         }
         long t0 = System.nanoTime();
         ScenarioLoader.Loaded loaded = ScenarioLoader.load(sc, scenarioFile.toAbsolutePath().getParent(), System.getenv());

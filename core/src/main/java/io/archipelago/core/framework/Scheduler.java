@@ -64,6 +64,10 @@ public final class Scheduler {
     private final int n;
     /** Scan: the feasible nodes of the decision. Indexed: the nodes whose key a replay changed. */
     private final int[] feasible;
+    /** Scan path: per node the total of the last {@link #prepare} (or {@link ShapeIndex#INFEASIBLE}), and its shape. */
+    private int[] scanKey;
+    private int scanShape = -1;
+    private boolean recording;
     private final int[] reasonCounts = new int[Reason.values().length];
     private final Map<ShapeKey, Integer> shapes = new HashMap<>();
     private final List<int[]> cacheScore = new ArrayList<>();
@@ -317,6 +321,9 @@ public final class Scheduler {
         if (log != null) {
             return selectIndexed(task, shape);
         }
+        if (!recording) {
+            scanShape = -1;
+        }
         java.util.Arrays.fill(reasonCounts, 0);
         int count = 0;
         for (int i = 0; i < n; i++) {
@@ -358,6 +365,9 @@ public final class Scheduler {
                     ver[i] = v;
                     cacheMisses++;
                 }
+                if (recording) {
+                    scanKey[i] = total;
+                }
                 if (total > bestScore) {
                     bestScore = total;
                     best = i;
@@ -367,6 +377,9 @@ public final class Scheduler {
             for (int idx = 0; idx < count; idx++) {
                 int i = feasible[idx];
                 int total = total(i, task);
+                if (recording) {
+                    scanKey[i] = total;
+                }
                 if (total > bestScore) {
                     bestScore = total;
                     best = i;
@@ -375,6 +388,83 @@ public final class Scheduler {
         }
         lastScore = bestScore;
         return best;
+    }
+
+    /**
+     * Brings the view of {@code task}'s shape up to date (filters and scores, as a decision would) so that
+     * {@link #bestIn} can answer for any node range; returns the number of feasible nodes in the whole
+     * cluster. The answers hold until the cluster state changes. Binds nothing.
+     */
+    public int prepare(TaskSpec task, int shape) {
+        if (log != null) {
+            ShapeIndex ix = indexes.get(shape);
+            explainTask = task;
+            try {
+                refresh(ix, task);
+            } catch (RuntimeException | Error e) {
+                ix.invalidate();
+                throw e;
+            }
+            lastFeasible = ix.feasible;
+            return ix.feasible;
+        }
+        if (scanKey == null) {
+            scanKey = new int[n];
+        }
+        java.util.Arrays.fill(scanKey, ShapeIndex.INFEASIBLE);
+        recording = true;
+        try {
+            selectNode(task, shape);
+        } finally {
+            recording = false;
+        }
+        scanShape = shape;
+        return lastFeasible;
+    }
+
+    /**
+     * The best node in {@code [from, to)} by the last {@link #prepare} of {@code shape}: the highest
+     * total, ties to the lowest index; -1 when no node there is feasible. On the indexed path
+     * O(log N); on the scan path O(to - from).
+     */
+    public int bestIn(int shape, int from, int to) {
+        if (from < 0 || to > n || from > to) {
+            throw new IndexOutOfBoundsException("node range [" + from + ", " + to + ") outside 0.." + n);
+        }
+        if (log != null) {
+            ShapeIndex ix = indexes.get(shape);
+            if (ix.consumed < 0) {
+                // never prepared (or invalidated by a plugin that threw): its keys and tree mean nothing yet
+                throw new IllegalStateException("bestIn(shape " + shape + ") without prepare(task, " + shape + ") first");
+            }
+            return ix.bestIn(from, to);
+        }
+        if (scanShape != shape) {
+            throw new IllegalStateException("bestIn(shape " + shape + ") without prepare(task, " + shape + ") first");
+        }
+        int best = -1;
+        int bestKey = ShapeIndex.INFEASIBLE;
+        for (int i = from; i < to; i++) {
+            if (scanKey[i] > bestKey) {
+                bestKey = scanKey[i];
+                best = i;
+            }
+        }
+        return best;
+    }
+
+    /** The weighted total score of feasible {@code node} at the last {@link #prepare} of {@code shape}. */
+    public int totalOf(int shape, int node) {
+        return log != null ? indexes.get(shape).key[node] : scanKey[node];
+    }
+
+    /** The largest total a node can score: the sum of the profile's weights × {@link ScorePlugin#MAX_SCORE}. */
+    public int maxTotal() {
+        int m = 0;
+        for (int wt : weights) {
+            m += wt * ScorePlugin.MAX_SCORE;
+        }
+        return m;
     }
 
     private int selectIndexed(TaskSpec task, int shape) {

@@ -54,6 +54,68 @@ final class ShapeIndex {
         return tree[1];
     }
 
+    /**
+     * The node with the highest key in {@code [from, to)}, lowest index on ties, or -1 when none there
+     * is feasible. O(BLOCK + log(N / BLOCK)): the partial blocks at the ends are scanned, the whole
+     * blocks between them are read from the tree.
+     */
+    int bestIn(int from, int to) {
+        if (from >= to) {
+            return -1;
+        }
+        int firstBlock = from >>> BLOCK_SHIFT;
+        int lastBlock = (to - 1) >>> BLOCK_SHIFT;
+        int best = -1;
+        if (firstBlock == lastBlock) {
+            best = scan(from, to, best);
+        } else {
+            int fullFrom = firstBlock;
+            int fullTo = lastBlock + 1;
+            if ((from & (BLOCK - 1)) != 0) {
+                best = scan(from, (firstBlock + 1) << BLOCK_SHIFT, best);
+                fullFrom++;
+            }
+            if ((to & (BLOCK - 1)) != 0) {
+                best = scan(lastBlock << BLOCK_SHIFT, to, best);
+                fullTo--;
+            }
+            int lo = leaves + fullFrom;
+            int hi = leaves + fullTo;
+            while (lo < hi) {
+                if ((lo & 1) != 0) {
+                    best = pick(best, tree[lo++]);
+                }
+                if ((hi & 1) != 0) {
+                    best = pick(best, tree[--hi]);
+                }
+                lo >>>= 1;
+                hi >>>= 1;
+            }
+        }
+        return best < 0 || key[best] == INFEASIBLE ? -1 : best;
+    }
+
+    private int scan(int from, int to, int best) {
+        for (int i = from; i < to; i++) {
+            best = pick(best, i);
+        }
+        return best;
+    }
+
+    /** The better of two nodes in any order: higher key, then lower index; -1 stands for none. */
+    private int pick(int a, int b) {
+        if (a < 0) {
+            return b;
+        }
+        if (b < 0) {
+            return a;
+        }
+        if (key[a] != key[b]) {
+            return key[a] > key[b] ? a : b;
+        }
+        return Math.min(a, b);
+    }
+
     /** Forgets everything, so the next query rebuilds from scratch (used after a plugin threw mid-update). */
     void invalidate() {
         Arrays.fill(ver, 0);

@@ -1,5 +1,7 @@
 package io.archipelago.sim.engine;
 
+import io.archipelago.core.geo.RegionalFleet;
+import io.archipelago.core.geo.Site;
 import io.archipelago.core.model.NodeSpec;
 
 import java.util.HashSet;
@@ -12,8 +14,21 @@ import java.util.Set;
  * @param nodes     the nodes, in index order (ties in scoring go to the lowest index)
  * @param site      site index of each node
  * @param siteNames name of each site
+ * @param geo       the multi-region fleet these nodes were laid out from ({@link RegionalFleet#layout()}),
+ *                  or null for a fleet without regions
  */
-public record Fleet(List<NodeSpec> nodes, int[] site, List<String> siteNames) {
+public record Fleet(List<NodeSpec> nodes, int[] site, List<String> siteNames, RegionalFleet geo) {
+    /** A fleet without regions. */
+    public Fleet(List<NodeSpec> nodes, int[] site, List<String> siteNames) {
+        this(nodes, site, siteNames, null);
+    }
+
+    /** The nodes of a multi-region fleet, site by site as {@link RegionalFleet#layout()} lays them out. */
+    public static Fleet regional(RegionalFleet geo) {
+        RegionalFleet.Layout l = geo.layout();
+        return new Fleet(l.nodes(), l.siteOfNode(), geo.sites().stream().map(Site::name).toList(), geo);
+    }
+
     public Fleet {
         nodes = List.copyOf(nodes);
         siteNames = List.copyOf(siteNames);

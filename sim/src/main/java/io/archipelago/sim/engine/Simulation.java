@@ -235,6 +235,11 @@ public final class Simulation {
     private final EventQueue<SimEvent> q = new EventQueue<>();
     private Progress progress = (a, b, c, d) -> { };
     private boolean ran;
+    private RegionalRun.Settings regionalSettings = RegionalRun.Settings.DEFAULT;
+    /** The multi-region part (two-level placement, ledger, regional books); null on a fleet without regions. */
+    private RegionalRun regional;
+    /** Workload rule sets (1 without regions): per-shape caches are keyed by proto × rules. */
+    private int ruleCount = 1;
 
     public Simulation(String scenario, String policyLabel, Fleet fleet, Workload workload, List<Tenant> tenants,
                       List<Outage> outages, Options options, ProfileFactory profileFactory) {
@@ -255,6 +260,10 @@ public final class Simulation {
                         + this.tenants.size() + " tenants");
             }
         }
+        if (w.hasRules() && fleet.geo() == null) {
+            throw new IllegalArgumentException("workload " + w.name() + " has placement rules (origin, residency, latency SLO)"
+                    + " but the fleet has no regions; use a regional fleet (fleet kind regional, or no fleet: for the demo fleet)");
+        }
         for (Outage o : this.outages) {
             for (int n : o.nodes()) {
                 if (n < 0 || n >= fleet.size()) {
@@ -263,6 +272,16 @@ public final class Simulation {
                 }
             }
         }
+    }
+
+    /**
+     * Settings for a multi-region fleet (ignored otherwise): site-level weights, the calendar day of
+     * time 0 (months of the economics ledger), and the wait within which a job with a latency SLO
+     * must start to count as meeting it.
+     */
+    public Simulation regional(io.archipelago.core.geo.SiteWeights weights, java.time.LocalDate startDate, long sloWaitMs) {
+        this.regionalSettings = new RegionalRun.Settings(weights, startDate, sloWaitMs);
+        return this;
     }
 
     /** Where progress reports go (a progress bar in the CLI). */
@@ -321,9 +340,13 @@ public final class Simulation {
         for (int p = 0; p < protos.size(); p++) {
             shapeOfProto[p] = scheduler.shapeOf(protos.get(p));
         }
-        shapeFailEpoch = new long[protos.size() + 1];
+        if (fleet.geo() != null) {
+            regional = new RegionalRun(fleet.geo(), w, scheduler, regionalSettings);
+            ruleCount = regional.ruleCount();
+        }
+        shapeFailEpoch = new long[protos.size() * ruleCount + 1];
         Arrays.fill(shapeFailEpoch, -1);
-        everFits = new byte[protos.size()];
+        everFits = new byte[protos.size() * ruleCount];
         for (NodeSpec n : fleet.nodes()) {
             totalCpu += n.cpuMilli();
             totalMem += n.memoryMib();
@@ -389,6 +412,11 @@ public final class Simulation {
         for (Tenant tn : tenants) {
             columns.add("gpus_" + tn.name());
         }
+        if (regional != null) {
+            for (io.archipelago.core.geo.Region r : fleet.geo().regions()) {
+                columns.add("gpus_used_" + r.id());
+            }
+        }
         for (int i = 0; i < columns.size(); i++) {
             series.add(new DoubleList());
         }
@@ -425,6 +453,9 @@ public final class Simulation {
             for (int n : out.nodes()) {
                 if (--downCount[n] == 0) {
                     state.setUp(n, true);
+                    if (regional != null) {
+                        regional.nodeUp(n, true, now);
+                    }
                 }
             }
             capEpoch++;
@@ -438,6 +469,9 @@ public final class Simulation {
                 jobState[j] = REJECTED;
                 rejectedTasks += w.size(j);
                 timedOutTasks += w.size(j);
+                if (regional != null) {
+                    regional.rejected(j, false);
+                }
                 return true; // it may have been the head holding the queue
             }
             return false;
@@ -461,9 +495,16 @@ public final class Simulation {
         arrivedTasks += size;
         Tenant tn = tenants.get(w.tenant(j));
         long demand = size * w.spec(j).gpuDemandMilli();
-        if (!canEverFit(j) || (tn.maxMilli() >= 0 && demand > tn.maxMilli())) {
+        if (regional != null) {
+            regional.arrived(j, now);
+        }
+        boolean fits = canEverFit(j);
+        if (!fits || (tn.maxMilli() >= 0 && demand > tn.maxMilli())) {
             jobState[j] = REJECTED;
             rejectedTasks += size;
+            if (regional != null) {
+                regional.rejected(j, !fits);
+            }
             return false;
         }
         if (queuedJobs == 0 && tryStart(j, now) == Start.STARTED) {
@@ -482,9 +523,12 @@ public final class Simulation {
                     int task = nodeHead[n];
                     int j = jobOfTask(task);
                     outageEvictedTasks += w.size(j);
-                    lostOutageMilliMs += evict(j, now);
+                    lostOutageMilliMs += evict(j, now, true, n);
                 }
                 state.setUp(n, false);
+                if (regional != null) {
+                    regional.nodeUp(n, false, now);
+                }
             }
         }
         if (out.durationMs() >= 0) {
@@ -599,7 +643,70 @@ public final class Simulation {
             if (opt.backfill() && now - headSince[head] <= opt.backfillMaxHeadWaitMs()) {
                 backfill(head, now, blocked);
             }
+            if (regional != null && regional.geo.sites().size() > 1) {
+                spillOver(head, now, blocked);
+            }
             return;
+        }
+    }
+
+    /**
+     * On a multi-region fleet a blocked head holds only the sites its rules allow: jobs further back
+     * may start on the other sites. Walks the queue in order from the head (at most
+     * {@code 8 × backfillWindow} jobs), skipping jobs whose allowed sites are all held; a job that
+     * cannot start and has been blocked longer than the backfill bound holds its sites too. Stops when
+     * every site is held. On one site this is exactly "the head holds the queue".
+     */
+    private void spillOver(int head, long now, boolean[] blocked) {
+        boolean[] held = new boolean[regional.geo.sites().size()];
+        regional.held = held;
+        try {
+            if (regional.hold(head) == 0) {
+                return;
+            }
+            List<Integer> cands = new ArrayList<>();
+            int limit = Math.max(1, opt.backfillWindow()) * 8;
+            outer:
+            for (int c = CLASSES - 1; c >= 0; c--) {
+                for (int t : tenantOrder(c, blocked)) {
+                    for (int j : queue[c][t]) {
+                        if (j != head && regional.hasFreeSite(j)) {
+                            cands.add(j);
+                            if (cands.size() >= limit) {
+                                break outer;
+                            }
+                        }
+                    }
+                }
+            }
+            int tried = 0;
+            for (int j : cands) {
+                if (!regional.hasFreeSite(j)) {
+                    continue;
+                }
+                if (tried++ >= Math.max(1, opt.backfillWindow())) {
+                    break;
+                }
+                dequeue(j);
+                Start st = tryStart(j, now);
+                if (st == Start.STARTED) {
+                    continue;
+                }
+                requeueSilently(j);
+                if (st == Start.CAPACITY && opt.preemption() && tryPreempt(j, now)) {
+                    continue;
+                }
+                if (st == Start.CAPACITY) {
+                    if (headSince[j] < 0) {
+                        headSince[j] = now;
+                    }
+                    if (now - headSince[j] > opt.backfillMaxHeadWaitMs() && regional.hold(j) == 0) {
+                        return;
+                    }
+                }
+            }
+        } finally {
+            regional.held = null;
         }
     }
 
@@ -658,12 +765,15 @@ public final class Simulation {
         int p = w.proto(j);
         int base = w.firstTask(j);
         if (size == 1) {
-            if (shapeFailEpoch[p] == capEpoch) {
+            int key = p * ruleCount + (regional != null ? w.rulesIndex(j) : 0);
+            if (shapeFailEpoch[key] == capEpoch) {
                 return Start.CAPACITY;
             }
-            int node = scheduler.place(spec, shapeOfProto[p]);
+            int node = regional != null ? regional.place(j, spec, shapeOfProto[p]) : scheduler.place(spec, shapeOfProto[p]);
             if (node < 0) {
-                shapeFailEpoch[p] = capEpoch;
+                if (regional == null || regional.held == null) {
+                    shapeFailEpoch[key] = capEpoch;
+                }
                 return Start.CAPACITY;
             }
             bound(base, node, scheduler.lastGpuMask());
@@ -672,7 +782,9 @@ public final class Simulation {
                 return Start.CAPACITY;
             }
             if (!placeGang(j)) {
-                gangFailEpoch[j] = capEpoch;
+                if (regional == null || regional.held == null) {
+                    gangFailEpoch[j] = capEpoch;
+                }
                 return Start.CAPACITY;
             }
         }
@@ -702,9 +814,15 @@ public final class Simulation {
         if (d >= 0) {
             q.schedule(now + d, new SimEvent.Finish(j, run[j]));
         }
+        if (regional != null) {
+            regional.started(j, taskNode[w.firstTask(j)], now);
+        }
     }
 
     private void bound(int task, int node, int mask) {
+        if (regional != null) {
+            regional.bound(taskJob[task], node, q.now());
+        }
         taskNode[task] = node;
         taskMask[task] = mask;
         classUsage(node, taskJob[task], +1);
@@ -745,6 +863,9 @@ public final class Simulation {
 
     private void unbound(int task) {
         int node = taskNode[task];
+        if (regional != null) {
+            regional.unbound(taskJob[task], node, q.now());
+        }
         classUsage(node, taskJob[task], -1);
         int nx = nextOnNode[task];
         int pv = prevOnNode[task];
@@ -761,6 +882,9 @@ public final class Simulation {
 
     /** Unbinds every worker of running job {@code j} and returns its tenant's usage. */
     private void release(int j) {
+        if (regional != null) {
+            regional.ran(j, start[j], q.now());
+        }
         TaskSpec spec = w.spec(j);
         int base = w.firstTask(j);
         int size = w.size(j);
@@ -778,7 +902,18 @@ public final class Simulation {
     }
 
     /** Evicts running job {@code j}, requeues it, and returns the work lost in milli-GPU × ms. */
-    private long evict(int j, long now) {
+    private long evict(int j, long now, boolean outage) {
+        return evict(j, now, outage, taskNode[w.firstTask(j)]);
+    }
+
+    /**
+     * Same, booked to {@code node}'s site: for an outage, the node that goes down, which for a gang
+     * spanning sites need not be in the site of its first worker.
+     */
+    private long evict(int j, long now, boolean outage, int node) {
+        if (regional != null) {
+            regional.evicted(j, regional.siteOf(node), outage, now);
+        }
         release(j);
         long lost = (now - start[j]) * w.size(j) * w.spec(j).gpuDemandMilli();
         run[j]++;
@@ -796,21 +931,25 @@ public final class Simulation {
         int p = w.proto(j);
         int size = w.size(j);
         TaskSpec spec = w.spec(j);
+        int rule = regional != null ? w.rulesIndex(j) : 0;
         if (size == 1) {
-            if (everFits[p] == 0) {
+            int key = p * ruleCount + rule;
+            if (everFits[key] == 0) {
                 boolean ok = false;
                 for (int n = 0; n < empty.nodeCount() && !ok; n++) {
-                    ok = Filters.resourceFit().filter(empty, n, spec) == Reason.FITS;
+                    ok = (regional == null || regional.allowsIgnoringHolds(j, n)) && Filters.resourceFit().filter(empty, n, spec) == Reason.FITS;
                 }
-                everFits[p] = (byte) (ok ? 1 : 2);
+                everFits[key] = (byte) (ok ? 1 : 2);
             }
-            return everFits[p] == 1;
+            return everFits[key] == 1;
         }
-        long key = ((long) p << 32) | size;
+        long key = (((long) p * ruleCount + rule) << 32) | size;
         return gangEverFits.computeIfAbsent(key, k -> {
             long sum = 0;
             for (int n = 0; n < empty.nodeCount() && sum < size; n++) {
-                sum += workersFit(empty, n, spec);
+                if (regional == null || regional.allowsIgnoringHolds(j, n)) {
+                    sum += workersFit(empty, n, spec);
+                }
             }
             return sum >= size;
         });
@@ -862,7 +1001,7 @@ public final class Simulation {
         List<Integer> cands = new ArrayList<>();
         long total = 0;
         for (int i = 0; i < n; i++) {
-            cap[i] = workersFit(state, i, spec);
+            cap[i] = regional == null || regional.allows(j, i) ? workersFit(state, i, spec) : 0;
             if (cap[i] > 0) {
                 cands.add(i);
                 total += cap[i];
@@ -1007,7 +1146,8 @@ public final class Simulation {
         int offset = nodes > enough ? preemptRng.nextInt(nodes) : 0;
         for (int step = 0; step < nodes && found < enough; step++) {
             int n = offset + step < nodes ? offset + step : offset + step - nodes;
-            if (!state.isUp(n) || nodeHead[n] < 0 || !mightFitAfterEviction(n, t, maxClass)
+            if (!state.isUp(n) || nodeHead[n] < 0 || (regional != null && !regional.allows(head, n))
+                    || !mightFitAfterEviction(n, t, maxClass)
                     || Filters.checkModel(state, n, t) != Reason.FITS) {
                 continue;
             }
@@ -1103,7 +1243,7 @@ public final class Simulation {
         Arrays.sort(bestVictims);
         for (int v : bestVictims) {
             preemptedTasks += w.size(v);
-            lostPreemptMilliMs += evict(v, now);
+            lostPreemptMilliMs += evict(v, now, false);
         }
         dequeue(head);
         Reason r = scheduler.placeOn(t, bestNode);
@@ -1114,7 +1254,7 @@ public final class Simulation {
         int p = w.proto(head);
         bound(w.firstTask(head), bestNode, scheduler.lastGpuMask());
         started(head, now);
-        shapeFailEpoch[p] = -1;
+        shapeFailEpoch[p * ruleCount + (regional != null ? w.rulesIndex(head) : 0)] = -1;
         return true;
     }
 
@@ -1251,6 +1391,11 @@ public final class Simulation {
         for (int t = 0; t < tenants.size(); t++) {
             series.get(i++).add(usedGpu[t] / 1000.0);
         }
+        if (regional != null) {
+            for (long used : regional.regionUsedMilli) {
+                series.get(i++).add(used / 1000.0);
+            }
+        }
     }
 
     private SimResult result(long end, long wallNanos) {
@@ -1263,11 +1408,16 @@ public final class Simulation {
             w8[c] = waits[c].toArray();
             Arrays.sort(w8[c]);
         }
-        return new SimResult(scenario, policyLabel, opt.seed(), fleet.size(), fleet.gpus(), end, arrivedTasks, completedTasks,
+        SimResult r = new SimResult(scenario, policyLabel, opt.seed(), fleet.size(), fleet.gpus(), end, arrivedTasks, completedTasks,
                 runningTasks, queuedTasks, rejectedTasks, timedOutTasks, q.steps(), wallNanos,
                 end > 0 ? 100.0 * allocArea / end : 0, end > 0 ? 100.0 * fragArea / end : 0, w8, preemptedTasks,
                 outageEvictedTasks, lostPreemptMilliMs / 1000.0 / 3_600_000.0, lostOutageMilliMs / 1000.0 / 3_600_000.0,
                 List.copyOf(columns), cols, tenants, List.copyOf(notes));
+        if (regional == null) {
+            return r;
+        }
+        return r.withRegional(regional.stats(end, j -> jobState[j] == QUEUED, j -> jobState[j] == RUNNING, start),
+                regional.closeLedger(end));
     }
 
     // ---------------------------------------------------------------- invariants
@@ -1298,6 +1448,9 @@ public final class Simulation {
             for (int k = 0; k < size; k++) {
                 if (taskNode[base + k] >= 0) {
                     bound++;
+                    if (regional != null) {
+                        regional.checkPlacement(j, taskNode[base + k]);
+                    }
                     if (!state.isUp(taskNode[base + k])) {
                         throw new IllegalStateException("task " + (base + k) + " runs on node " + state.name(taskNode[base + k])
                                 + ", which is down");

@@ -1,5 +1,7 @@
 package io.archipelago.sim.engine;
 
+import io.archipelago.core.geo.PlacementRules;
+import io.archipelago.core.geo.Tier;
 import io.archipelago.core.model.TaskSpec;
 
 import java.util.AbstractList;
@@ -15,6 +17,10 @@ import java.util.List;
  * shape (an index into {@link #prototypes()}), a priority class and a tenant. Jobs are held in arrival
  * order; ties keep the order they were added in. Job {@code j}'s workers are tasks
  * {@code firstTask(j) .. firstTask(j) + size(j) - 1}.
+ *
+ * <p>On a multi-region fleet a job also carries {@linkplain #rules(int) placement rules} (origin,
+ * residency, latency SLO; an index into {@link #rulesList()}, whose entry 0 is
+ * {@link PlacementRules#ANYWHERE}) and a {@linkplain #tier(int) price tier}.
  */
 public final class Workload {
     private final String name;
@@ -24,13 +30,16 @@ public final class Workload {
     private final byte[] cls;
     private final short[] tenant;
     private final int[] size;
+    private final short[] rule;
+    private final byte[] tier;
+    private final List<PlacementRules> rules;
     private final int[] firstTask;
     private final List<TaskSpec> prototypes;
     private final String[] names;
     private final int tasks;
 
     private Workload(String name, long[] arrival, long[] duration, int[] proto, byte[] cls, short[] tenant, int[] size,
-                     List<TaskSpec> prototypes, String[] names) {
+                     short[] rule, byte[] tier, List<PlacementRules> rules, List<TaskSpec> prototypes, String[] names) {
         this.name = name;
         this.arrival = arrival;
         this.duration = duration;
@@ -38,6 +47,9 @@ public final class Workload {
         this.cls = cls;
         this.tenant = tenant;
         this.size = size;
+        this.rule = rule;
+        this.tier = tier;
+        this.rules = List.copyOf(rules);
         this.prototypes = List.copyOf(prototypes);
         this.names = names;
         this.firstTask = new int[arrival.length + 1];
@@ -66,6 +78,17 @@ public final class Workload {
     public int size(int job) { return size[job]; }
     public int firstTask(int job) { return firstTask[job]; }
     public List<TaskSpec> prototypes() { return prototypes; }
+    /** Index of job {@code job}'s placement rules in {@link #rulesList()} (0 = anywhere). */
+    public int rulesIndex(int job) { return rule[job]; }
+    public PlacementRules rules(int job) { return rules.get(rule[job]); }
+    /** Every distinct set of placement rules; entry 0 is {@link PlacementRules#ANYWHERE}. */
+    public List<PlacementRules> rulesList() { return rules; }
+    public Tier tier(int job) { return Tier.values()[tier[job]]; }
+
+    /** True when some job has placement rules other than "anywhere" (it then needs a multi-region fleet). */
+    public boolean hasRules() {
+        return rules.size() > 1;
+    }
 
     /** The job's name: from the trace when it had one, else {@code job-<index>}. */
     public String jobName(int job) {
@@ -115,6 +138,10 @@ public final class Workload {
         private byte[] cls = new byte[1024];
         private short[] tenant = new short[1024];
         private int[] size = new int[1024];
+        private short[] rule = new short[1024];
+        private byte[] tier = new byte[1024];
+        private final List<PlacementRules> rules = new ArrayList<>(List.of(PlacementRules.ANYWHERE));
+        private final java.util.Map<PlacementRules, Integer> ruleIds = new java.util.HashMap<>(java.util.Map.of(PlacementRules.ANYWHERE, 0));
         private List<String> names;
         private int n;
 
@@ -130,9 +157,30 @@ public final class Workload {
             });
         }
 
-        /** Adds a job; {@code name} may be null for generated jobs (then every name must be null). */
+        /** Interns a set of placement rules (by value) and returns its index. */
+        public int rules(PlacementRules r) {
+            return ruleIds.computeIfAbsent(r, k -> {
+                if (rules.size() > Short.MAX_VALUE) {
+                    throw new IllegalArgumentException("workload " + name + " has more than " + Short.MAX_VALUE
+                            + " distinct placement rules");
+                }
+                rules.add(k);
+                return rules.size() - 1;
+            });
+        }
+
+        /** Adds a job that may run anywhere, on-demand; {@code name} may be null for generated jobs (then every name must be null). */
         public Builder add(long arrivalMs, long durationMs, int prototype, PriorityClass c, int tenantIndex, int workers,
                            String jobName) {
+            return add(arrivalMs, durationMs, prototype, c, tenantIndex, workers, jobName, 0, Tier.ON_DEMAND);
+        }
+
+        /** Adds a job with placement rules (an index from {@link #rules(PlacementRules)}) and a price tier. */
+        public Builder add(long arrivalMs, long durationMs, int prototype, PriorityClass c, int tenantIndex, int workers,
+                           String jobName, int rulesIndex, Tier jobTier) {
+            if (rulesIndex < 0 || rulesIndex >= rules.size()) {
+                throw new IllegalArgumentException("job " + n + ": rules " + rulesIndex + " not interned");
+            }
             if (arrivalMs < 0) {
                 throw new IllegalArgumentException("job " + n + " of " + name + ": arrival " + arrivalMs + " ms is negative");
             }
@@ -160,6 +208,8 @@ public final class Workload {
                 cls = Arrays.copyOf(cls, cap);
                 tenant = Arrays.copyOf(tenant, cap);
                 size = Arrays.copyOf(size, cap);
+                rule = Arrays.copyOf(rule, cap);
+                tier = Arrays.copyOf(tier, cap);
             }
             if (jobName != null) {
                 if (names == null) {
@@ -173,6 +223,8 @@ public final class Workload {
             cls[n] = (byte) c.ordinal();
             tenant[n] = (short) tenantIndex;
             size[n] = workers;
+            rule[n] = (short) rulesIndex;
+            tier[n] = (byte) jobTier.ordinal();
             n++;
             return this;
         }
@@ -207,6 +259,8 @@ public final class Workload {
             byte[] cl = new byte[n];
             short[] te = new short[n];
             int[] sz = new int[n];
+            short[] ru = new short[n];
+            byte[] ti = new byte[n];
             String[] nm = names == null ? null : new String[n];
             for (int i = 0; i < n; i++) {
                 int o = order[i];
@@ -216,11 +270,13 @@ public final class Workload {
                 cl[i] = cls[o];
                 te[i] = tenant[o];
                 sz[i] = size[o];
+                ru[i] = rule[o];
+                ti[i] = tier[o];
                 if (nm != null) {
                     nm[i] = names.get(o);
                 }
             }
-            return new Workload(name, ar, du, pr, cl, te, sz, prototypes, nm);
+            return new Workload(name, ar, du, pr, cl, te, sz, ru, ti, rules, prototypes, nm);
         }
     }
 }

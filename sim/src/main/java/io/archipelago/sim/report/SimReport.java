@@ -26,6 +26,13 @@ import java.util.Objects;
  *   <li>{@value #TITLE_TENANTS}: one line per tenant, plus its guaranteed level dashed in the same colour.</li>
  * </ol>
  *
+ * <p>A run on a multi-region fleet ({@link SimReportData#regions()} not null) adds a section
+ * {@value #TITLE_REGIONS} before the notes: the rule checks (counted by an independent check at every bind), the
+ * fleet's SLO attainment and money, a per-region and a per-site table, three monthly charts
+ * ({@value #TITLE_MONEY}, {@value #TITLE_MARGIN}, {@value #TITLE_UTILISATION}; each month a step over its span of
+ * simulated hours) and the
+ * failover table.
+ *
  * <p>The page references nothing external (no scripts, stylesheets, fonts or images), every text is HTML-escaped,
  * and the output is deterministic: the same data gives byte-identical HTML. Each drawn series has at most
  * {@value #MAX_POINTS} points (min/max-preserving decimation), so a run with 100k samples still gives a page of a
@@ -38,6 +45,11 @@ public final class SimReport {
     public static final String TITLE_CAPACITY = "Available GPUs";
     public static final String TITLE_WAITING = "Waiting time by priority class";
     public static final String TITLE_TENANTS = "GPUs in use per tenant";
+    public static final String TITLE_REGIONS = "Regions and economics";
+    public static final String TITLE_MONEY = "Monthly revenue and cost per region";
+    public static final String TITLE_MARGIN = "Monthly margin per region";
+    public static final String TITLE_UTILISATION = "GPU utilisation per region";
+    public static final String TITLE_FAILOVER = "Failover after outages";
 
     /** Upper bound on the points of one drawn series. */
     public static final int MAX_POINTS = 2000;
@@ -99,6 +111,9 @@ public final class SimReport {
         capacity(sb, t, d.availableGpus());
         waiting(sb, d.waitSecondsByClass());
         tenants(sb, t, d.tenantGpus(), d.tenantGuaranteed());
+        if (d.regions() != null) {
+            regions(sb, d.regions());
+        }
 
         if (!d.notes().isEmpty()) {
             sb.append("<section class=\"notes\" id=\"notes\">\n<h2>Notes</h2>\n<ul>\n");
@@ -130,6 +145,12 @@ public final class SimReport {
                 .append("table.summary th{background:#f2f2f2;text-align:left;font-weight:normal}\n")
                 .append("table.summary td{text-align:right;font-variant-numeric:tabular-nums}\n")
                 .append("p.info,ul.nodata{color:#555;font-size:14px}\n")
+                .append("table.data{border-collapse:collapse;margin:8px 0 24px;font-size:14px}\n")
+                .append("table.data caption{caption-side:top;text-align:left;font-weight:bold;padding:4px 0}\n")
+                .append("table.data th,table.data td{border:1px solid #ccc;padding:3px 10px}\n")
+                .append("table.data th{background:#f2f2f2;font-weight:normal}\n")
+                .append("table.data td{text-align:right;font-variant-numeric:tabular-nums}\n")
+                .append("table.data td.label{text-align:left}\n")
                 .append("</style>\n</head>\n<body>\n");
     }
 
@@ -274,6 +295,176 @@ public final class SimReport {
                 .size(CHART_WIDTH, CHART_HEIGHT).build());
     }
 
+    // ------------------------------------------------------------------------------------------------ regions
+
+    private static void regions(StringBuilder sb, SimReportData.Regions r) {
+        sb.append("<section class=\"regions\" id=\"regions\">\n<h2>").append(esc(TITLE_REGIONS)).append("</h2>\n");
+        sb.append("<p class=\"info\">").append(esc("Residency violations: " + r.residencyViolations() + "; latency violations: "
+                + r.latencyViolations() + ". Both are counted by an independent check at every bind: each task's raw"
+                + " residency and latency rules are checked again against the site it is bound to, apart from the placement"
+                + " filter that enforces them. Unplaceable jobs (rejected on arrival because no site their rules allow could"
+                + " ever hold them): " + r.unplaceableJobs() + ".")).append("</p>\n");
+        sb.append("<p class=\"info\">").append(esc("Fleet: SLO attainment " + pct(r.sloAttainment())
+                + " (a job with a latency SLO meets it when every start, first or after an eviction, came within "
+                + fmtSeconds(r.sloWaitSeconds()) + " of it becoming ready); utilisation " + pct(r.utilisation())
+                + " of installed GPU-hours; revenue " + usd(r.revenueUsd()) + ", cost " + usd(r.costUsd()) + ", margin "
+                + usd(r.marginUsd()) + marginPct(r.revenueUsd(), r.marginUsd()) + ".")).append("</p>\n");
+
+        List<List<String>> rows = new ArrayList<>();
+        for (SimReportData.RegionRow row : r.regionRows()) {
+            rows.add(List.of(row.region(), Long.toString(row.originJobs()), pct(row.sloAttainment()), pct(row.utilisation()),
+                    usd(row.revenueUsd()), usd(row.costUsd()), usd(row.marginUsd()), pctOfRevenue(row.revenueUsd(), row.marginUsd())));
+        }
+        table(sb, "regions-table", "Per region (jobs and SLO attainment by origin; utilisation and money of the region's sites)",
+                List.of("Region", "Origin jobs", "SLO attainment", "Utilisation", "Revenue", "Cost", "Margin", "Margin %"), rows, 1);
+
+        rows = new ArrayList<>();
+        for (SimReportData.SiteRow row : r.siteRows()) {
+            rows.add(List.of(row.site(), row.region(), Long.toString(row.starts()), pct(row.utilisation()), usd(row.revenueUsd()),
+                    usd(row.costUsd()), usd(row.marginUsd()), pctOfRevenue(row.revenueUsd(), row.marginUsd())));
+        }
+        table(sb, "sites-table", "Per site", List.of("Site", "Region", "Job starts", "Utilisation", "Revenue", "Cost", "Margin",
+                "Margin %"), rows, 2);
+
+        monthlyCharts(sb, r);
+        failover(sb, r.failover());
+        sb.append("</section>\n");
+    }
+
+    private static void monthlyCharts(StringBuilder sb, SimReportData.Regions r) {
+        int n = r.months().size();
+        if (n == 0 || (r.monthlyRevenueUsd().isEmpty() && r.monthlyCostUsd().isEmpty())) {
+            emptySection(sb, "money", TITLE_MONEY, "No economics recorded for this run.");
+            return;
+        }
+        double[] bounds = r.monthBoundsHours();
+        String span = "one step per calendar month, " + (n == 1 ? r.months().get(0)
+                : r.months().get(0) + " to " + r.months().get(n - 1));
+
+        double maxAbs = 0;
+        for (Map<String, double[]> m : List.of(r.monthlyRevenueUsd(), r.monthlyCostUsd(), r.monthlyMarginUsd())) {
+            for (double[] v : m.values()) {
+                for (double d : v) {
+                    if (Double.isFinite(d)) {
+                        maxAbs = Math.max(maxAbs, Math.abs(d));
+                    }
+                }
+            }
+        }
+        double unit = maxAbs >= 1e6 ? 1e6 : maxAbs >= 1e3 ? 1e3 : 1;
+        String yUsd = unit == 1e6 ? "USD (millions)" : unit == 1e3 ? "USD (thousands)" : "USD";
+
+        List<String> order = new ArrayList<>(r.monthlyRevenueUsd().keySet());
+        for (String k : r.monthlyCostUsd().keySet()) {
+            if (!order.contains(k)) {
+                order.add(k);
+            }
+        }
+        List<Series> money = new ArrayList<>();
+        for (Map.Entry<String, double[]> e : r.monthlyRevenueUsd().entrySet()) {
+            money.add(steps(e.getKey() + " revenue", bounds, scaled(e.getValue(), unit), false).withColor(order.indexOf(e.getKey())));
+        }
+        for (Map.Entry<String, double[]> e : r.monthlyCostUsd().entrySet()) {
+            money.add(steps(e.getKey() + " cost", bounds, scaled(e.getValue(), unit), true).withColor(order.indexOf(e.getKey())));
+        }
+        section(sb, "money", LineChart.builder()
+                .title(TITLE_MONEY)
+                .subtitle("solid: revenue, dashed: cost (depreciation + facility + energy); " + span)
+                .xLabel(X_HOURS).yLabel(yUsd)
+                .series(money)
+                .size(CHART_WIDTH, CHART_HEIGHT).build());
+
+        if (!r.monthlyMarginUsd().isEmpty()) {
+            List<Series> margin = new ArrayList<>();
+            for (Map.Entry<String, double[]> e : r.monthlyMarginUsd().entrySet()) {
+                int c = order.indexOf(e.getKey());
+                margin.add(steps(e.getKey(), bounds, scaled(e.getValue(), unit), false).withColor(c < 0 ? margin.size() : c));
+            }
+            section(sb, "margin", LineChart.builder()
+                    .title(TITLE_MARGIN)
+                    .subtitle("revenue - cost; " + span)
+                    .xLabel(X_HOURS).yLabel(yUsd)
+                    .series(margin)
+                    .size(CHART_WIDTH, CHART_HEIGHT).build());
+        }
+        if (!r.monthlyUtilisation().isEmpty()) {
+            List<Series> util = new ArrayList<>();
+            for (Map.Entry<String, double[]> e : r.monthlyUtilisation().entrySet()) {
+                int c = order.indexOf(e.getKey());
+                util.add(steps(e.getKey(), bounds, scaled(e.getValue(), 0.01), false).withColor(c < 0 ? util.size() : c));
+            }
+            section(sb, "utilisation", LineChart.builder()
+                    .title(TITLE_UTILISATION)
+                    .subtitle("allocated / installed GPU-hours per month; " + span)
+                    .xLabel(X_HOURS).yLabel("%")
+                    .yRange(0, 100)
+                    .series(util)
+                    .size(CHART_WIDTH, CHART_HEIGHT).build());
+        }
+    }
+
+    private static void failover(StringBuilder sb, List<SimReportData.FailoverRow> failover) {
+        if (failover.isEmpty()) {
+            sb.append("<h3>").append(esc(TITLE_FAILOVER)).append("</h3>\n<p class=\"info\">No outage evicted any job.</p>\n");
+            return;
+        }
+        List<List<String>> rows = new ArrayList<>();
+        for (SimReportData.FailoverRow f : failover) {
+            StringBuilder to = new StringBuilder();
+            for (Map.Entry<String, Long> e : f.restartedAt().entrySet()) {
+                if (to.length() > 0) {
+                    to.append(", ");
+                }
+                to.append(e.getKey()).append(": ").append(e.getValue()).append(e.getValue() == 1 ? " job" : " jobs");
+            }
+            rows.add(List.of(f.site(), to.length() == 0 ? "none" : to.toString(), Long.toString(f.restarted()),
+                    Long.toString(f.waiting()), Long.toString(f.rejected()),
+                    Double.isNaN(f.waitP95Seconds()) ? DASH : fmtSeconds(f.waitP95Seconds())));
+        }
+        table(sb, "failover-table", TITLE_FAILOVER + ": jobs evicted at a site by an outage, and where they restarted",
+                List.of("Evicted at", "Restarted at", "Restarted", "Still waiting", "Rejected", "p95 wait"), rows, 2);
+    }
+
+    /** A data table; the first {@code labelColumns} columns are left-aligned text. */
+    private static void table(StringBuilder sb, String id, String caption, List<String> header, List<List<String>> rows,
+                              int labelColumns) {
+        sb.append("<table class=\"data\" id=\"").append(id).append("\">\n<caption>").append(esc(caption))
+                .append("</caption>\n<thead><tr>");
+        for (String h : header) {
+            sb.append("<th scope=\"col\">").append(esc(h)).append("</th>");
+        }
+        sb.append("</tr></thead>\n<tbody>\n");
+        for (List<String> row : rows) {
+            sb.append("<tr>");
+            for (int i = 0; i < row.size(); i++) {
+                sb.append(i < labelColumns ? "<td class=\"label\">" : "<td>").append(esc(row.get(i))).append("</td>");
+            }
+            sb.append("</tr>\n");
+        }
+        sb.append("</tbody>\n</table>\n");
+    }
+
+    /** Month {@code i}'s value as a flat step from {@code bounds[i]} to {@code bounds[i + 1]}. */
+    private static Series steps(String label, double[] bounds, double[] v, boolean dashed) {
+        double[] x = new double[2 * v.length];
+        double[] y = new double[2 * v.length];
+        for (int i = 0; i < v.length; i++) {
+            x[2 * i] = bounds[i];
+            x[2 * i + 1] = bounds[i + 1];
+            y[2 * i] = v[i];
+            y[2 * i + 1] = v[i];
+        }
+        return new Series(label, x, y, dashed);
+    }
+
+    private static double[] scaled(double[] v, double unit) {
+        double[] out = new double[v.length];
+        for (int i = 0; i < v.length; i++) {
+            out[i] = v[i] / unit;
+        }
+        return out;
+    }
+
     // ------------------------------------------------------------------------------------------------ data helpers
 
     private static Series series(String label, double[] x, double[] y) {
@@ -415,6 +606,35 @@ public final class SimReport {
             return String.format(Locale.ROOT, "%d", (long) v);
         }
         return String.format(Locale.ROOT, "%.1f", v);
+    }
+
+    private static final String DASH = "\u2013";
+
+    /** A share 0..1 as a percentage with one decimal, or a dash for NaN. */
+    private static String pct(double share) {
+        return Double.isNaN(share) ? DASH : String.format(Locale.ROOT, "%.1f %%", 100 * share);
+    }
+
+    /** USD with thousands separators (cents below $100), or a dash for NaN. */
+    private static String usd(double v) {
+        if (Double.isNaN(v)) {
+            return DASH;
+        }
+        double a = Math.abs(v);
+        if (a == 0) {
+            return "$0";
+        }
+        String s = a >= 100 ? String.format(Locale.ROOT, "%,.0f", a) : String.format(Locale.ROOT, "%.2f", a);
+        boolean negative = v < 0 && !s.matches("[0.,]+");
+        return (negative ? "-$" : "$") + s;
+    }
+
+    private static String pctOfRevenue(double revenue, double margin) {
+        return revenue > 0 ? String.format(Locale.ROOT, "%.1f %%", 100 * margin / revenue) : DASH;
+    }
+
+    private static String marginPct(double revenue, double margin) {
+        return revenue > 0 ? " (" + pctOfRevenue(revenue, margin) + " of revenue)" : "";
     }
 
     private static String fmtSeconds(double s) {

@@ -1,5 +1,7 @@
 package io.archipelago.sim.scenario;
 
+import io.archipelago.core.geo.RegionalFleet;
+
 import java.util.List;
 import java.util.Objects;
 
@@ -8,7 +10,8 @@ import java.util.Objects;
  * its nodes over {@link #sites()} sites, named {@code site-1 … site-N}, and gives each node
  * {@link #rdmaPerNode()} percent of RDMA bandwidth (100 = one full NIC; 0 = none).
  */
-public sealed interface FleetSpec permits FleetSpec.Openb, FleetSpec.SpotGpu, FleetSpec.Generated, FleetSpec.Sized {
+public sealed interface FleetSpec permits FleetSpec.Openb, FleetSpec.SpotGpu, FleetSpec.Generated, FleetSpec.Sized,
+        FleetSpec.Regional {
 
     /** Number of sites (≥ 1); sites are named {@code site-1 … site-N}. */
     int sites();
@@ -62,6 +65,31 @@ public sealed interface FleetSpec permits FleetSpec.Openb, FleetSpec.SpotGpu, Fl
     record Sized(NodeType template, double headroom, int sites, int rdmaPerNode) implements FleetSpec {
         public Sized {
             Objects.requireNonNull(template, "template");
+        }
+    }
+
+    /**
+     * A multi-region fleet from a fleet file ({@code kind: regional}; docs/fleet-format.md), or the
+     * built-in "SEA AI cloud" demo fleet when no file is given. Sites keep the file's names; RDMA is
+     * set per pool.
+     *
+     * @param file  the fleet file as written in the scenario, or null for the demo fleet
+     * @param scale multiplies every pool's node count (&gt; 0; default 1.0)
+     * @param fleet the fleet, already read and scaled
+     */
+    record Regional(String file, double scale, RegionalFleet fleet) implements FleetSpec {
+        public Regional {
+            Objects.requireNonNull(fleet, "fleet");
+        }
+
+        @Override
+        public int sites() {
+            return fleet.sites().size();
+        }
+
+        @Override
+        public int rdmaPerNode() {
+            return 0;
         }
     }
 }

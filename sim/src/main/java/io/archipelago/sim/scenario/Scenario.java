@@ -23,14 +23,19 @@ import java.util.Objects;
  * @param outages       node failures to inject, in file order (may be empty)
  * @param sampleEveryMs metric sampling period, ms; {@link #AUTO_SAMPLE} (0) lets the simulator choose
  * @param check         run expensive invariant checks after every event (default false)
+ * @param startDate     calendar day of simulated time 0 (UTC midnight; default 2026-01-01): months of the
+ *                      economics ledger and site opening dates count from it
  */
 public record Scenario(String name, String description, long seed, long horizonMs, FleetSpec fleet,
                        WorkloadSpec workload, PolicySpec policy, QueueSpec queue, boolean preemption,
-                       List<TenantSpec> tenants, List<OutageSpec> outages, long sampleEveryMs, boolean check) {
+                       List<TenantSpec> tenants, List<OutageSpec> outages, long sampleEveryMs, boolean check,
+                       java.time.LocalDate startDate) {
     /** {@link #horizonMs()} value meaning "run until the workload drains". */
     public static final long UNTIL_DRAINED = -1;
     /** {@link #sampleEveryMs()} value meaning "the simulator picks the sampling period". */
     public static final long AUTO_SAMPLE = 0;
+    /** {@link #startDate()} when the file gives none. */
+    public static final java.time.LocalDate DEFAULT_START = java.time.LocalDate.of(2026, 1, 1);
 
     public Scenario {
         Objects.requireNonNull(name, "name");
@@ -39,6 +44,7 @@ public record Scenario(String name, String description, long seed, long horizonM
         Objects.requireNonNull(workload, "workload");
         Objects.requireNonNull(policy, "policy");
         Objects.requireNonNull(queue, "queue");
+        Objects.requireNonNull(startDate, "startDate");
         tenants = List.copyOf(tenants);
         outages = List.copyOf(outages);
         if (tenants.isEmpty()) {

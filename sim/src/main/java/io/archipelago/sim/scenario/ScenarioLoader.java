@@ -10,6 +10,8 @@ import io.archipelago.sim.engine.Fleet;
 import io.archipelago.sim.engine.PriorityClass;
 import io.archipelago.sim.engine.Simulation;
 import io.archipelago.sim.engine.Workload;
+import io.archipelago.sim.synth.Draws;
+import io.archipelago.sim.synth.MultiRegionWorkload;
 import io.archipelago.sim.synth.SyntheticOpenb;
 import io.archipelago.sim.trace.DlrmCsvReader;
 import io.archipelago.sim.trace.DlrmInstance;
@@ -49,9 +51,13 @@ public final class ScenarioLoader {
                          List<Simulation.Outage> outages, Simulation.Options options, Simulation.ProfileFactory profile,
                          String policyLabel, List<String> notes) {
         public Simulation simulation() {
-            return new Simulation(scenario.name(), policyLabel, fleet, workload, tenants, outages, options, profile);
+            return new Simulation(scenario.name(), policyLabel, fleet, workload, tenants, outages, options, profile)
+                    .regional(scenario.policy().sites(), scenario.startDate(), SLO_WAIT_MS);
         }
     }
+
+    /** A job with a latency SLO meets it when it starts within this long of becoming ready (docs/fleet-format.md). */
+    public static final long SLO_WAIT_MS = 60_000;
 
     private final Scenario sc;
     private final Path baseDir;
@@ -174,6 +180,9 @@ public final class ScenarioLoader {
 
     private Fleet fleet(Workload workload) {
         FleetSpec f = sc.fleet();
+        if (f instanceof FleetSpec.Regional r) {
+            return Fleet.regional(r.fleet());
+        }
         if (f instanceof FleetSpec.Openb o) {
             String file = o.gpuNodesOnly() ? TraceLocator.GPU_NODE_FILE : "openb_node_list_all_node.csv";
             Path p = find(o.traceDir(), "openb", file);
@@ -355,7 +364,32 @@ public final class ScenarioLoader {
         if (ws instanceof WorkloadSpec.Dlrm d) {
             return dlrm(d, seed);
         }
+        if (ws instanceof WorkloadSpec.MultiRegion m) {
+            return multiRegion(m, seed);
+        }
         return generated((WorkloadSpec.Generated) ws, seed);
+    }
+
+    /**
+     * {@code kind: multi-region}: jobs over the scenario's regional fleet, with the openb task shapes,
+     * tenants as for every workload ({@link #tenantAssignment}), and the generator's notes (summary,
+     * left-out shapes, relaxed placement rules) passed on to the user.
+     */
+    private Workload multiRegion(WorkloadSpec.MultiRegion m, long seed) {
+        if (!(sc.fleet() instanceof FleetSpec.Regional regional)) {
+            throw new IllegalArgumentException("scenario " + sc.name() + ": workload kind multi-region needs a regional fleet;"
+                    + " remove fleet: to use the built-in demo fleet or give fleet: {kind: regional, file: ...}");
+        }
+        List<Double> weights = new ArrayList<>();
+        List<TaskSpec> shapes = openbShapes(weights);
+        MultiRegionWorkload.Result r;
+        try {
+            r = MultiRegionWorkload.generate(m.spec(), regional.fleet(), shapes, weights, n -> tenantAssignment(n, seed), seed);
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("scenario " + sc.name() + ": " + e.getMessage(), e);
+        }
+        notes.addAll(r.notes());
+        return r.workload();
     }
 
     private Workload openb(WorkloadSpec.Openb o, long seed) {
@@ -473,9 +507,9 @@ public final class ScenarioLoader {
                 weights.add(s.weight());
             }
         }
-        double[] cum = cumulative(weights);
+        double[] cum = Draws.cumulative(weights);
         ClassMix mix = g.classes();
-        double[] classCum = cumulative(List.of(mix.bestEffort(), mix.burstable(), mix.latencySensitive()));
+        double[] classCum = Draws.cumulative(List.of(mix.bestEffort(), mix.burstable(), mix.latencySensitive()));
         SplittableRandom arrivals = new SplittableRandom(seed ^ 0xA221L);
         SplittableRandom durations = new SplittableRandom(seed ^ 0xD0AL);
         SplittableRandom shapeRng = new SplittableRandom(seed ^ 0x5A9EL);
@@ -500,11 +534,11 @@ public final class ScenarioLoader {
         double t = 0;
         long tasksSoFar = 0;
         for (int j = 0; tasksSoFar < g.tasks(); j++) {
-            t += interArrivalMs(g.arrivals(), t, arrivals);
+            t += Draws.interArrivalMs(g.arrivals(), t, arrivals);
             long arrival = (long) Math.floor(t);
-            long duration = duration(g.durations(), durations);
-            int shape = pick(cum, shapeRng.nextDouble());
-            int cls = pick(classCum, classRng.nextDouble());
+            long duration = Draws.duration(g.durations(), durations);
+            int shape = Draws.pick(cum, shapeRng.nextDouble());
+            int cls = Draws.pick(classCum, classRng.nextDouble());
             int size = 1;
             int proto = protoOfShape[shape];
             double u = gangRng.nextDouble();
@@ -519,74 +553,6 @@ public final class ScenarioLoader {
             tasksSoFar += size;
         }
         return b.build();
-    }
-
-    private static double[] cumulative(List<Double> w) {
-        double[] c = new double[w.size()];
-        double s = 0;
-        for (int i = 0; i < c.length; i++) {
-            s += w.get(i);
-            c[i] = s;
-        }
-        for (int i = 0; i < c.length; i++) {
-            c[i] /= s;
-        }
-        return c;
-    }
-
-    private static int pick(double[] cum, double u) {
-        int lo = 0;
-        int hi = cum.length - 1;
-        while (lo < hi) {
-            int mid = (lo + hi) >>> 1;
-            if (u < cum[mid]) {
-                hi = mid;
-            } else {
-                lo = mid + 1;
-            }
-        }
-        return lo;
-    }
-
-    private static double exp(SplittableRandom r, double mean) {
-        return -Math.log(1 - r.nextDouble()) * mean;
-    }
-
-    private static double interArrivalMs(ArrivalSpec a, double nowMs, SplittableRandom r) {
-        if (a instanceof ArrivalSpec.Poisson p) {
-            return exp(r, 1000.0 / p.ratePerSecond());
-        }
-        ArrivalSpec.Bursty b = (ArrivalSpec.Bursty) a;
-        double phase = nowMs % b.burstEveryMs();
-        boolean burst = phase < b.burstLengthMs();
-        return exp(r, 1000.0 / (burst ? b.burstRatePerSecond() : b.ratePerSecond()));
-    }
-
-    private static long duration(DurationSpec d, SplittableRandom r) {
-        double ms;
-        long max;
-        if (d instanceof DurationSpec.Fixed f) {
-            return f.ms();
-        } else if (d instanceof DurationSpec.Lognormal l) {
-            ms = l.medianMs() * Math.exp(l.sigma() * gaussian(r));
-            max = l.maxMs();
-        } else if (d instanceof DurationSpec.Pareto p) {
-            ms = p.minMs() / Math.pow(1 - r.nextDouble(), 1.0 / p.alpha());
-            max = p.maxMs();
-        } else {
-            DurationSpec.Exponential e = (DurationSpec.Exponential) d;
-            ms = exp(r, e.meanMs());
-            max = e.maxMs();
-        }
-        long v = Math.max(1, Math.round(ms));
-        return max >= 0 ? Math.min(v, max) : v;
-    }
-
-    /** Standard normal by Box–Muller from the stream (deterministic across JDKs). */
-    private static double gaussian(SplittableRandom r) {
-        double u1 = 1 - r.nextDouble();
-        double u2 = r.nextDouble();
-        return Math.sqrt(-2 * Math.log(u1)) * Math.cos(2 * Math.PI * u2);
     }
 
     // ---------------------------------------------------------------- outages
@@ -649,6 +615,26 @@ public final class ScenarioLoader {
                 label = "#" + k + " (" + count + " random nodes)";
             }
             out.add(new Simulation.Outage(label, o.atMs(), o.durationMs(), nodes));
+        }
+        if (fleet.geo() != null) {
+            // sites that open after the start date are down until they open
+            java.time.LocalDate start = sc.startDate();
+            for (int s = 0; s < fleet.geo().sites().size(); s++) {
+                io.archipelago.core.geo.Site site = fleet.geo().sites().get(s);
+                if (site.opens().isAfter(start)) {
+                    long until = java.time.temporal.ChronoUnit.DAYS.between(start, site.opens()) * 86_400_000L;
+                    List<Integer> l = new ArrayList<>();
+                    for (int i = 0; i < fleet.size(); i++) {
+                        if (fleet.site()[i] == s) {
+                            l.add(i);
+                        }
+                    }
+                    out.add(new Simulation.Outage("site " + site.name() + " not yet open (opens " + site.opens() + ")", 0, until,
+                            l.stream().mapToInt(Integer::intValue).toArray()));
+                    notes.add("site " + site.name() + " opens on " + site.opens() + ", " + until / 86_400_000L
+                            + " days after the start; its nodes are down until then");
+                }
+            }
         }
         return out;
     }

@@ -1,6 +1,9 @@
 package io.archipelago.sim.scenario;
 
+import io.archipelago.core.geo.RegionalFleet;
+import io.archipelago.core.geo.SiteWeights;
 import io.archipelago.core.model.GpuModels;
+import io.archipelago.sim.fleet.FleetFileParser;
 import io.archipelago.core.model.NodeSpec;
 import io.archipelago.core.policy.Policies;
 
@@ -48,9 +51,9 @@ public final class ScenarioParser {
     private static final Pattern SITE = Pattern.compile("site-([1-9][0-9]*)");
 
     static final List<String> TOP_KEYS = List.of("name", "description", "seed", "horizon", "fleet", "workload", "policy",
-            "queue", "preemption", "tenants", "outages", "report", "check");
-    static final List<String> FLEET_KINDS = List.of("openb", "spot-gpu", "generated", "sized");
-    static final List<String> WORKLOAD_KINDS = List.of("openb", "dlrm", "generated");
+            "queue", "preemption", "tenants", "outages", "report", "check", "start");
+    static final List<String> FLEET_KINDS = List.of("regional", "openb", "spot-gpu", "generated", "sized");
+    static final List<String> WORKLOAD_KINDS = List.of("openb", "dlrm", "generated", "multi-region");
     static final List<String> ARRIVAL_PROCESSES = List.of("poisson", "bursty");
     static final List<String> DISTRIBUTIONS = List.of("lognormal", "pareto", "exponential", "fixed");
 
@@ -61,9 +64,12 @@ public final class ScenarioParser {
     private static final int MAX_SITES = 1000;
 
     private final YamlNodes r;
+    /** Folder that relative paths read at parse time (a fleet file) resolve against; null = working directory. */
+    private final Path baseDir;
 
-    private ScenarioParser(YamlNodes r) {
+    private ScenarioParser(YamlNodes r, Path baseDir) {
         this.r = r;
+        this.baseDir = baseDir;
     }
 
     /** Reads and parses {@code file} (UTF-8); the file name in errors is {@code file} as given. */
@@ -81,11 +87,15 @@ public final class ScenarioParser {
         } catch (IOException e) {
             throw new ScenarioException(source, 0, null, null, "cannot read the file: " + e, e);
         }
-        return parse(text, source);
+        return parse(text, source, file.toAbsolutePath().getParent());
     }
 
     /** Parses scenario text; {@code sourceName} (e.g. a path or {@code <inline>}) is used in errors. */
     public static Scenario parse(String yamlText, String sourceName) {
+        return parse(yamlText, sourceName, null);
+    }
+
+    private static Scenario parse(String yamlText, String sourceName, Path baseDir) {
         Objects.requireNonNull(yamlText, "yamlText");
         Objects.requireNonNull(sourceName, "sourceName");
         YamlNodes r = new YamlNodes(sourceName);
@@ -99,7 +109,7 @@ public final class ScenarioParser {
             throw r.error(root, null, "expected the scenario to be a mapping of keys (" + String.join(", ", TOP_KEYS)
                     + "), got " + YamlNodes.describe(root));
         }
-        return new ScenarioParser(r).scenario(root);
+        return new ScenarioParser(r, baseDir).scenario(root);
     }
 
     private static Node compose(String text, String source) {
@@ -131,10 +141,9 @@ public final class ScenarioParser {
         long horizon = top.duration("horizon", Scenario.UNTIL_DRAINED, "end", Scenario.UNTIL_DRAINED);
         top.check("horizon", horizon != 0, "expected a duration > 0, or 'end' to run until the workload drains");
 
-        FleetSpec fleet = fleet(top.require("fleet", "expected a mapping with kind: one of " + String.join(", ", FLEET_KINDS)),
-                top.path("fleet"));
+        FleetSpec fleet = top.has("fleet") ? fleet(top.get("fleet"), top.path("fleet")) : demoFleet(top);
         WorkloadSpec workload = workload(top.require("workload",
-                "expected a mapping with kind: one of " + String.join(", ", WORKLOAD_KINDS)), top.path("workload"));
+                "expected a mapping with kind: one of " + String.join(", ", WORKLOAD_KINDS)), top.path("workload"), fleet);
         PolicySpec policy = top.has("policy") ? policy(top.get("policy"), top.path("policy")) : PolicySpec.DEFAULT;
         QueueSpec queue = top.has("queue") ? queue(top.get("queue"), top.path("queue")) : QueueSpec.DEFAULT;
         boolean preemption = top.bool("preemption", true);
@@ -144,8 +153,17 @@ public final class ScenarioParser {
                 : List.of();
         long sampleEvery = top.has("report") ? report(top.get("report"), top.path("report")) : Scenario.AUTO_SAMPLE;
         boolean check = top.bool("check", false);
+        java.time.LocalDate start = Scenario.DEFAULT_START;
+        if (top.has("start")) {
+            String d = r.text(top.get("start"), top.path("start"), "a date such as 2026-01-01").trim();
+            try {
+                start = java.time.LocalDate.parse(d);
+            } catch (java.time.format.DateTimeParseException e) {
+                throw top.error("start", "expected a calendar date YYYY-MM-DD, e.g. start: 2026-01-01");
+            }
+        }
         return new Scenario(name, description, seed, horizon, fleet, workload, policy, queue, preemption, tenants, outages,
-                sampleEvery, check);
+                sampleEvery, check, start);
     }
 
     private long report(Node n, String path) {
@@ -164,6 +182,20 @@ public final class ScenarioParser {
         String kind = f.choice("kind", null, FLEET_KINDS);
         List<String> common = List.of("kind", "sites", "rdma_per_node");
         switch (kind) {
+            case "regional": {
+                f.allow(List.of("kind", "file", "scale"), "for fleet kind regional (sites and RDMA come from the fleet file)");
+                String file = f.string("file", null, true);
+                double scale = f.number("scale", 1.0);
+                f.check("scale", scale > 0 && scale <= 100, "expected a factor in (0, 100] applied to every pool's node count");
+                RegionalFleet rf;
+                if (file == null) {
+                    rf = FleetFileParser.demo();
+                } else {
+                    Path p = baseDir == null ? Path.of(file) : baseDir.resolve(file);
+                    rf = FleetFileParser.parse(p);
+                }
+                return new FleetSpec.Regional(file, scale, scale == 1.0 ? rf : rf.scaled(scale));
+            }
             case "openb": {
                 f.allow(keys(common, "nodes", "copies", "trace_dir"), "for fleet kind openb");
                 boolean gpuOnly = f.choice("nodes", "gpu", List.of("gpu", "all")).equals("gpu");
@@ -204,6 +236,11 @@ public final class ScenarioParser {
             default:
                 throw new AssertionError(kind);
         }
+    }
+
+    /** No {@code fleet:} key: the built-in demo fleet. */
+    private static FleetSpec demoFleet(YamlNodes.Section top) {
+        return new FleetSpec.Regional(null, 1.0, FleetFileParser.demo());
     }
 
     private static int sites(YamlNodes.Section f) {
@@ -253,7 +290,8 @@ public final class ScenarioParser {
 
     // ---------------------------------------------------------------- workload
 
-    private WorkloadSpec workload(Node n, String path) {
+    /** {@code fleet} lets kind multi-region check its origin regions against a regional fleet. */
+    private WorkloadSpec workload(Node n, String path, FleetSpec fleet) {
         YamlNodes.Section w = r.section(n, path, "a mapping with kind: one of " + String.join(", ", WORKLOAD_KINDS));
         String kind = w.choice("kind", null, WORKLOAD_KINDS);
         switch (kind) {
@@ -282,6 +320,8 @@ public final class ScenarioParser {
                 GangSpec gangs = w.has("gangs") && !YamlNodes.isNull(w.get("gangs")) ? gangs(w.get("gangs"), w.path("gangs")) : null;
                 return new WorkloadSpec.Generated(tasks, arrivals, durations, shapes, classes, gangs);
             }
+            case "multi-region":
+                return new WorkloadSpec.MultiRegion(new MultiRegionParser(r, this::durations).parse(w, fleet));
             default:
                 throw new AssertionError(kind);
         }
@@ -463,12 +503,31 @@ public final class ScenarioParser {
             return PolicySpec.named(policyName(n, path));
         }
         YamlNodes.Section p = r.section(n, path, "a policy name such as FGD, or a mapping with name or scores")
-                .allow(List.of("name", "scores", "gpu_selector"), "under policy");
+                .allow(List.of("name", "scores", "gpu_selector", "sites"), "under policy");
         p.exclusive("name", "scores", "give either a named policy (name: FGD) or a weighted mix (scores: [...])");
         String selector = p.has("gpu_selector") ? r.choice(p.get("gpu_selector"), p.path("gpu_selector"), PolicySpec.GPU_SELECTORS)
                 : null;
+        SiteWeights sites = SiteWeights.DEFAULT;
+        if (p.has("sites")) {
+            YamlNodes.Section w = r.section(p.get("sites"), p.path("sites"),
+                    "a mapping of site-score weights such as {fragmentation: 2, price: 1, energy: 1, free_capacity: 2, latency: 1}")
+                    .allow(List.of("fragmentation", "price", "energy", "free_capacity", "latency"), "under policy.sites");
+            SiteWeights d = SiteWeights.DEFAULT;
+            int f = w.int32("fragmentation", d.fragmentation(), 0, 1000);
+            int pr = w.int32("price", d.price(), 0, 1000);
+            int e = w.int32("energy", d.energy(), 0, 1000);
+            int c = w.int32("free_capacity", d.freeCapacity(), 0, 1000);
+            int l = w.int32("latency", d.latency(), 0, 1000);
+            if (f + pr + e + c + l == 0) {
+                throw r.error(p.get("sites"), p.path("sites"), "every site weight is 0; give at least one a positive weight");
+            }
+            sites = new SiteWeights(f, pr, e, c, l);
+        }
         if (p.has("name")) {
-            return new PolicySpec(policyName(p.get("name"), p.path("name")), List.of(), selector);
+            return new PolicySpec(policyName(p.get("name"), p.path("name")), List.of(), selector, sites);
+        }
+        if (!p.has("scores") && p.has("sites")) {
+            return new PolicySpec("FGD", List.of(), selector, sites);
         }
         if (!p.has("scores")) {
             throw p.missing("name", "give name: FGD (one of " + String.join(", ", Policies.names())
@@ -493,7 +552,7 @@ public final class ScenarioParser {
             }
             scores.add(new WeightedPlugin(plugin, s.int32("weight", 1, 1, 1000)));
         }
-        return new PolicySpec(null, scores, selector);
+        return new PolicySpec(null, scores, selector, sites);
     }
 
     private String policyName(Node n, String path) {
@@ -637,6 +696,14 @@ public final class ScenarioParser {
                     break;
                 case "site": {
                     site = r.text(o.get("site"), o.path("site"), "a site name such as site-2").trim();
+                    if (fleet instanceof FleetSpec.Regional reg) {
+                        if (reg.fleet().siteIndex(site) < 0) {
+                            List<String> names = reg.fleet().sites().stream().map(io.archipelago.core.geo.Site::name).toList();
+                            throw o.error("site", "expected a site of fleet " + reg.fleet().name() + ": " + String.join(", ", names)
+                                    + YamlNodes.didYouMean(site, names));
+                        }
+                        break;
+                    }
                     Matcher m = SITE.matcher(site);
                     int sites = fleet.sites();
                     if (!m.matches() || m.group(1).length() > 4 || Integer.parseInt(m.group(1)) > sites) {

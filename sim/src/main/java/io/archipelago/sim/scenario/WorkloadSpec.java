@@ -4,7 +4,8 @@ import java.util.List;
 import java.util.Objects;
 
 /** The tasks of a scenario ({@code workload:} in YAML, chosen by {@code kind}). */
-public sealed interface WorkloadSpec permits WorkloadSpec.Openb, WorkloadSpec.Dlrm, WorkloadSpec.Generated {
+public sealed interface WorkloadSpec permits WorkloadSpec.Openb, WorkloadSpec.Dlrm, WorkloadSpec.Generated,
+        WorkloadSpec.MultiRegion {
 
     /** The openb trace names accepted by {@code trace:}. */
     List<String> OPENB_TRACES = List.of("default", "cpu050", "gpushare40", "gpuspec10", "multigpu20");
@@ -50,6 +51,17 @@ public sealed interface WorkloadSpec permits WorkloadSpec.Openb, WorkloadSpec.Dl
         /** True when the shapes are the openb task-shape mix ({@code shapes: openb}). */
         public boolean openbShapes() {
             return shapes.isEmpty();
+        }
+    }
+
+    /**
+     * A multi-region workload generated from documented defaults ({@code kind: multi-region}): jobs
+     * with an origin region, residency, latency SLO, price tier and gang size over a regional fleet.
+     * Needs a {@link FleetSpec.Regional} fleet.
+     */
+    record MultiRegion(MultiRegionSpec spec) implements WorkloadSpec {
+        public MultiRegion {
+            Objects.requireNonNull(spec, "spec");
         }
     }
 }

@@ -18,34 +18,35 @@ import org.yaml.snakeyaml.nodes.Tag;
 /**
  * Typed, position-aware reads over a composed SnakeYAML node tree. Every read either returns a
  * value or throws a {@link ScenarioException} naming the source, the line, the dotted key path,
- * the offending value and what was expected. Package-private: the parser's toolbox, not API.
+ * the offending value and what was expected. Public only so that the fleet-file parser can use it:
+ * the parsers' toolbox, not API.
  */
-final class YamlNodes {
+public final class YamlNodes {
     private static final Pattern INT = Pattern.compile("[-+]?[0-9]+(?:_[0-9]+)*");
     private static final Pattern NUMBER =
             Pattern.compile("[-+]?(?:[0-9]+(?:_[0-9]+)*(?:\\.[0-9]*)?|\\.[0-9]+)(?:[eE][-+]?[0-9]+)?");
 
     private final String source;
 
-    YamlNodes(String source) {
+    public YamlNodes(String source) {
         this.source = source;
     }
 
-    String source() {
+    public String source() {
         return source;
     }
 
     // ---------------------------------------------------------------- errors
 
-    static int line(Node n) {
+    public static int line(Node n) {
         return n == null || n.getStartMark() == null ? 0 : n.getStartMark().getLine() + 1;
     }
 
-    static boolean isNull(Node n) {
+    public static boolean isNull(Node n) {
         return n instanceof ScalarNode && Tag.NULL.equals(n.getTag());
     }
 
-    static String describe(Node n) {
+    public static String describe(Node n) {
         if (n instanceof MappingNode) {
             return "a mapping";
         }
@@ -59,13 +60,13 @@ final class YamlNodes {
     }
 
     /** An error about node {@code at} (its line, and its value if it is a scalar) at {@code path}. */
-    ScenarioException error(Node at, String path, String problem) {
+    public ScenarioException error(Node at, String path, String problem) {
         String value = at instanceof ScalarNode && !isNull(at) ? ((ScalarNode) at).getValue() : null;
         return new ScenarioException(source, line(at), path, value, problem);
     }
 
     /** "; did you mean 'x'?" for the closest candidate, or "" if none is close. */
-    static String didYouMean(String input, Collection<String> candidates) {
+    public static String didYouMean(String input, Collection<String> candidates) {
         String in = input.toLowerCase(Locale.ROOT).replace('-', '_');
         String best = null;
         int bestDistance = Integer.MAX_VALUE;
@@ -86,7 +87,7 @@ final class YamlNodes {
     }
 
     /** Optimal-string-alignment distance: insertions, deletions, substitutions, adjacent swaps. */
-    static int distance(String a, String b) {
+    public static int distance(String a, String b) {
         int[][] d = new int[a.length() + 1][b.length() + 1];
         for (int i = 0; i <= a.length(); i++) {
             d[i][0] = i;
@@ -109,7 +110,7 @@ final class YamlNodes {
     // ---------------------------------------------------------------- typed reads of one node
 
     /** A non-empty scalar's text. */
-    String text(Node n, String path, String expected) {
+    public String text(Node n, String path, String expected) {
         if (!(n instanceof ScalarNode) || isNull(n)) {
             throw error(n, path, "expected " + expected + ", got " + describe(n));
         }
@@ -117,7 +118,7 @@ final class YamlNodes {
     }
 
     /** A whole number in {@code min..max}; digits may be grouped with underscores. */
-    long integer(Node n, String path, long min, long max) {
+    public long integer(Node n, String path, long min, long max) {
         String expected = rangeText(min, max);
         String t = text(n, path, expected).trim();
         if (!INT.matcher(t).matches()) {
@@ -146,7 +147,7 @@ final class YamlNodes {
     }
 
     /** A finite decimal number (no NaN, no infinity); range checks are the caller's. */
-    double number(Node n, String path) {
+    public double number(Node n, String path) {
         String t = text(n, path, "a number").trim();
         if (!NUMBER.matcher(t).matches()) {
             throw error(n, path, "expected a number such as 3, 0.5 or 1e-3");
@@ -159,7 +160,7 @@ final class YamlNodes {
     }
 
     /** {@code true} or {@code false} (any case); YAML 1.1's yes/no/on/off are refused as ambiguous. */
-    boolean bool(Node n, String path) {
+    public boolean bool(Node n, String path) {
         String t = text(n, path, "true or false").trim();
         if (t.equalsIgnoreCase("true")) {
             return true;
@@ -175,7 +176,7 @@ final class YamlNodes {
      *
      * @param word null when no word is accepted
      */
-    long duration(Node n, String path, String word, long wordValue) {
+    public long duration(Node n, String path, String word, long wordValue) {
         String alt = word == null ? "" : ", or '" + word + "'";
         String t = text(n, path, Durations.SYNTAX + alt).trim();
         if (word != null && t.equals(word)) {
@@ -189,7 +190,7 @@ final class YamlNodes {
     }
 
     /** One of {@code options}, exactly as spelled there. */
-    String choice(Node n, String path, List<String> options) {
+    public String choice(Node n, String path, List<String> options) {
         String expected = "one of " + String.join(", ", options);
         String t = text(n, path, expected).trim();
         if (!options.contains(t)) {
@@ -199,7 +200,7 @@ final class YamlNodes {
     }
 
     /** The elements of a list. */
-    List<Node> list(Node n, String path, String expected) {
+    public List<Node> list(Node n, String path, String expected) {
         if (!(n instanceof SequenceNode)) {
             throw error(n, path, "expected " + expected + ", got " + describe(n));
         }
@@ -207,25 +208,25 @@ final class YamlNodes {
     }
 
     /** A mapping, with duplicate and non-scalar keys rejected. */
-    Section section(Node n, String path, String expected) {
+    public Section section(Node n, String path, String expected) {
         if (!(n instanceof MappingNode)) {
             throw error(n, path, "expected " + expected + ", got " + describe(n));
         }
         return new Section(path, (MappingNode) n);
     }
 
-    static String child(String path, String key) {
+    public static String child(String path, String key) {
         return path == null || path.isEmpty() ? key : path + "." + key;
     }
 
-    static String element(String path, int index) {
+    public static String element(String path, int index) {
         return path + "[" + index + "]";
     }
 
     // ---------------------------------------------------------------- a mapping
 
     /** One mapping at a key path, with reads by key. Absent keys take the caller's default. */
-    final class Section {
+    public final class Section {
         private final String path;
         private final MappingNode node;
         private final Map<String, Node> keys = new LinkedHashMap<>();
@@ -254,16 +255,16 @@ final class YamlNodes {
             }
         }
 
-        String path() {
+        public String path() {
             return path;
         }
 
-        String path(String key) {
+        public String path(String key) {
             return child(path, key);
         }
 
         /** Rejects keys outside {@code allowed}, suggesting the closest and listing all. */
-        Section allow(List<String> allowed, String where) {
+        public Section allow(List<String> allowed, String where) {
             for (Map.Entry<String, Node> e : keys.entrySet()) {
                 if (!allowed.contains(e.getKey())) {
                     throw new ScenarioException(source, line(e.getValue()), path(e.getKey()), null,
@@ -274,16 +275,16 @@ final class YamlNodes {
             return this;
         }
 
-        boolean has(String key) {
+        public boolean has(String key) {
             return values.containsKey(key);
         }
 
-        Node get(String key) {
+        public Node get(String key) {
             return values.get(key);
         }
 
         /** The value node of a required key. */
-        Node require(String key, String hint) {
+        public Node require(String key, String hint) {
             Node n = values.get(key);
             if (n == null) {
                 throw missing(key, hint);
@@ -291,25 +292,25 @@ final class YamlNodes {
             return n;
         }
 
-        ScenarioException missing(String key, String hint) {
+        public ScenarioException missing(String key, String hint) {
             return new ScenarioException(source, line(node), path(key), null,
                     "missing required key '" + key + "'" + (hint == null || hint.isEmpty() ? "" : "; " + hint));
         }
 
         /** An error about the value of {@code key} (which must be present). */
-        ScenarioException error(String key, String problem) {
+        public ScenarioException error(String key, String problem) {
             return YamlNodes.this.error(values.get(key), path(key), problem);
         }
 
         /** Throws {@code problem} at {@code key} unless {@code ok}; a no-op when the key is absent (defaults are valid). */
-        void check(String key, boolean ok, String problem) {
+        public void check(String key, boolean ok, String problem) {
             if (!ok && has(key)) {
                 throw error(key, problem);
             }
         }
 
         /** Throws at {@code key} if both {@code key} and {@code other} are present. */
-        void exclusive(String key, String other, String hint) {
+        public void exclusive(String key, String other, String hint) {
             if (has(key) && has(other)) {
                 Node a = keys.get(key);
                 Node b = keys.get(other);
@@ -320,19 +321,19 @@ final class YamlNodes {
             }
         }
 
-        List<String> presentKeys() {
+        public List<String> presentKeys() {
             return new ArrayList<>(keys.keySet());
         }
 
-        int keyLine(String key) {
+        public int keyLine(String key) {
             return line(keys.get(key));
         }
 
-        String string(String key, String hint) {
+        public String string(String key, String hint) {
             return text(require(key, hint), path(key), "a text value");
         }
 
-        String string(String key, String def, boolean allowEmpty) {
+        public String string(String key, String def, boolean allowEmpty) {
             if (!has(key)) {
                 return def;
             }
@@ -342,7 +343,7 @@ final class YamlNodes {
             return text(get(key), path(key), "a text value");
         }
 
-        String choice(String key, String def, List<String> options) {
+        public String choice(String key, String def, List<String> options) {
             if (!has(key)) {
                 if (def == null) {
                     throw missing(key, "expected one of " + String.join(", ", options));
@@ -352,43 +353,43 @@ final class YamlNodes {
             return YamlNodes.this.choice(get(key), path(key), options);
         }
 
-        long integer(String key, long def, long min, long max) {
+        public long integer(String key, long def, long min, long max) {
             return has(key) ? YamlNodes.this.integer(get(key), path(key), min, max) : def;
         }
 
-        int int32(String key, int def, int min, int max) {
+        public int int32(String key, int def, int min, int max) {
             return (int) integer(key, def, min, max);
         }
 
-        int requiredInt(String key, int min, int max, String hint) {
+        public int requiredInt(String key, int min, int max, String hint) {
             return (int) YamlNodes.this.integer(require(key, hint), path(key), min, max);
         }
 
-        double number(String key, double def) {
+        public double number(String key, double def) {
             return has(key) ? YamlNodes.this.number(get(key), path(key)) : def;
         }
 
-        double requiredNumber(String key, String hint) {
+        public double requiredNumber(String key, String hint) {
             return YamlNodes.this.number(require(key, hint), path(key));
         }
 
-        boolean bool(String key, boolean def) {
+        public boolean bool(String key, boolean def) {
             return has(key) ? YamlNodes.this.bool(get(key), path(key)) : def;
         }
 
-        long duration(String key, long def, String word, long wordValue) {
+        public long duration(String key, long def, String word, long wordValue) {
             return has(key) ? YamlNodes.this.duration(get(key), path(key), word, wordValue) : def;
         }
 
-        long requiredDuration(String key, String word, long wordValue, String hint) {
+        public long requiredDuration(String key, String word, long wordValue, String hint) {
             return YamlNodes.this.duration(require(key, hint), path(key), word, wordValue);
         }
 
-        Section section(String key, String expected) {
+        public Section section(String key, String expected) {
             return YamlNodes.this.section(require(key, "expected " + expected), path(key), expected);
         }
 
-        List<Node> list(String key, String expected) {
+        public List<Node> list(String key, String expected) {
             return YamlNodes.this.list(require(key, "expected " + expected), path(key), expected);
         }
     }

@@ -221,4 +221,116 @@ class SimReportTest {
                         SimReport.TITLE_TENANTS, "No waiting-time data.", "No tenant data.")
                 .doesNotContain(SimReport.TITLE_CAPACITY, "<ul>");
     }
+
+    // ------------------------------------------------------------------------------------------------ regions
+
+    /** Two regions with sites, one without (an overflow region), three months. */
+    static SimReportData.Regions regions(String regionName) {
+        List<String> months = List.of("2026-01", "2026-02", "2026-03");
+        LinkedHashMap<String, double[]> revenue = new LinkedHashMap<>();
+        revenue.put("ap-southeast-1", new double[] {2_100_000, 1_900_000, 2_050_000});
+        revenue.put(regionName, new double[] {900_000, 950_000, 1_000_000});
+        LinkedHashMap<String, double[]> cost = new LinkedHashMap<>();
+        cost.put("ap-southeast-1", new double[] {1_200_000, 1_100_000, 1_200_000});
+        cost.put(regionName, new double[] {1_000_000, 900_000, 1_000_000});
+        LinkedHashMap<String, double[]> margin = new LinkedHashMap<>();
+        margin.put("ap-southeast-1", new double[] {900_000, 800_000, 850_000});
+        margin.put(regionName, new double[] {-100_000, 50_000, 0});
+        LinkedHashMap<String, double[]> util = new LinkedHashMap<>();
+        util.put("ap-southeast-1", new double[] {0.71, 0.65, 0.7});
+        util.put(regionName, new double[] {0.5, Double.NaN, 0.55});
+        LinkedHashMap<String, Long> fromSin = new LinkedHashMap<>();
+        fromSin.put("JHB-A", 12L);
+        fromSin.put("SIN-B", 1L);
+        return new SimReportData.Regions(0, 0, 3, 60, 0.975, 0.684, 8_900_000, 6_400_000, 2_500_000,
+                List.of(new SimReportData.RegionRow("ap-southeast-1", 1200, 0.99, 0.687, 6_050_000, 3_500_000, 2_550_000),
+                        new SimReportData.RegionRow(regionName, 800, 0.95, 0.52, 2_850_000, 2_900_000, -50_000),
+                        new SimReportData.RegionRow("ap-east-1", 40, Double.NaN, Double.NaN, 0, 0, 0)),
+                List.of(new SimReportData.SiteRow("SIN-A", "ap-southeast-1", 700, 0.70, 3_000_000, 1_700_000, 1_300_000),
+                        new SimReportData.SiteRow("SIN-B", "ap-southeast-1", 650, 0.67, 3_050_000, 1_800_000, 1_250_000),
+                        new SimReportData.SiteRow("JHB-A", regionName, 820, 0.52, 2_850_000, 2_900_000, -50_000)),
+                months, new double[] {0, 744, 1416, 2160}, revenue, cost, margin, util,
+                List.of(new SimReportData.FailoverRow("SIN-A", fromSin, 2, 1, 340)));
+    }
+
+    private static SimReportData withRegions() {
+        return small().withRegions(regions("ap-southeast-8"));
+    }
+
+    @Test
+    void regionsSectionShowsTheChecksTablesChartsAndFailover() {
+        String html = SimReport.html(withRegions());
+
+        assertThat(html).contains("<h2>" + SimReport.TITLE_REGIONS + "</h2>")
+                .contains("Residency violations: 0; latency violations: 0. Both are counted by an independent check at every bind")
+                .contains("Unplaceable jobs (rejected on arrival because no site their rules allow could ever hold them): 3.")
+                .contains("SLO attainment 97.5 %", "within 60.0 s of it becoming ready", "utilisation 68.4 %",
+                        "revenue $8,900,000, cost $6,400,000, margin $2,500,000 (28.1 % of revenue)")
+                // per-region table: origin jobs, SLO attainment, utilisation, revenue, cost, margin, margin %
+                .contains("<td class=\"label\">ap-southeast-1</td><td>1200</td><td>99.0 %</td><td>68.7 %</td>"
+                        + "<td>$6,050,000</td><td>$3,500,000</td><td>$2,550,000</td><td>42.1 %</td>")
+                .contains("<td class=\"label\">ap-southeast-8</td><td>800</td><td>95.0 %</td><td>52.0 %</td>"
+                        + "<td>$2,850,000</td><td>$2,900,000</td><td>-$50,000</td><td>-1.8 %</td>")
+                .contains("<td class=\"label\">ap-east-1</td><td>40</td><td>\u2013</td><td>\u2013</td><td>$0</td>")
+                // per-site table
+                .contains("<td class=\"label\">JHB-A</td><td class=\"label\">ap-southeast-8</td><td>820</td><td>52.0 %</td>")
+                // charts
+                .contains(SimReport.TITLE_MONEY, SimReport.TITLE_MARGIN, SimReport.TITLE_UTILISATION)
+                .contains("ap-southeast-1 revenue", "ap-southeast-8 cost", "USD (millions)")
+                .contains("one step per calendar month, 2026-01 to 2026-03")
+                // failover: evicted at SIN-A, restarted at JHB-A and SIN-B; still waiting, rejected, p95 wait
+                .contains("<td class=\"label\">SIN-A</td><td class=\"label\">JHB-A: 12 jobs, SIN-B: 1 job</td>"
+                        + "<td>13</td><td>2</td><td>1</td><td>340 s</td>");
+        int regions = html.indexOf("id=\"regions\"");
+        assertThat(regions).isGreaterThan(html.indexOf(SimReport.TITLE_TENANTS));
+        assertThat(regions).isLessThan(html.indexOf("id=\"notes\""));
+        assertThat(html.indexOf("id=\"regions-table\"")).isLessThan(html.indexOf("id=\"sites-table\""));
+        assertThat(html.indexOf("id=\"sites-table\"")).isLessThan(html.indexOf(SimReport.TITLE_MONEY));
+        assertThat(html.indexOf(SimReport.TITLE_UTILISATION)).isLessThan(html.indexOf("id=\"failover-table\""));
+    }
+
+    @Test
+    void regionsSectionIsOnlyThereForMultiRegionRuns() {
+        assertThat(SimReport.html(small())).doesNotContain(SimReport.TITLE_REGIONS, SimReport.TITLE_MONEY, "independent check");
+    }
+
+    @Test
+    void regionsSectionIsDeterministicSelfContainedAndEscaped() {
+        assertThat(SimReport.html(withRegions())).isEqualTo(SimReport.html(withRegions()));
+        String html = SimReport.html(small().withRegions(regions("<b>x</b>")));
+        assertThat(html).doesNotContain("<b>x</b>", "<script", "<link", "src=\"http", "href=\"http")
+                .contains("&lt;b&gt;x&lt;/b&gt;");
+    }
+
+    @Test
+    void regionsSectionSaysWhenNoOutageEvictedWorkAndWhenThereIsNoLedger() {
+        SimReportData.Regions r = regions("ap-southeast-8");
+        SimReportData.Regions quiet = new SimReportData.Regions(0, 0, 0, 60, Double.NaN, Double.NaN, Double.NaN, Double.NaN,
+                Double.NaN, r.regionRows(), r.siteRows(), List.of(), null, null, null, null, null, List.of());
+        String html = SimReport.html(small().withRegions(quiet));
+
+        assertThat(html).contains("No outage evicted any job.", "No economics recorded for this run.",
+                        "SLO attainment \u2013", "revenue \u2013")
+                .doesNotContain(SimReport.TITLE_MARGIN, "id=\"failover-table\"");
+    }
+
+    @Test
+    void regionsRejectMonthlySeriesOfTheWrongLength() {
+        LinkedHashMap<String, double[]> revenue = new LinkedHashMap<>();
+        revenue.put("ap-southeast-1", new double[] {1, 2});
+        List<String> months = List.of("2026-01", "2026-02", "2026-03");
+        double[] bounds = {0, 744, 1416, 2160};
+        assertThatThrownBy(() -> new SimReportData.Regions(0, 0, 0, 60, 1, 1, 1, 1, 0, List.of(), List.of(),
+                months, bounds, revenue, null, null, null, List.of()))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("monthlyRevenueUsd['ap-southeast-1'] has 2 values but months has 3");
+        assertThatThrownBy(() -> new SimReportData.Regions(0, 0, 0, 60, 1, 1, 1, 1, 0, List.of(), List.of(),
+                months, new double[] {0, 744, 1416}, null, null, null, null, List.of()))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("monthBoundsHours has 3 values for 3 months");
+        assertThatThrownBy(() -> new SimReportData.Regions(0, 0, 0, 60, 1, 1, 1, 1, 0, List.of(), List.of(),
+                months, new double[] {0, 744, 700, 2160}, null, null, null, null, List.of()))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("monthBoundsHours[2] = 700.0");
+    }
 }

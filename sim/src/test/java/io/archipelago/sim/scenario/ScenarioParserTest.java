@@ -177,7 +177,7 @@ class ScenarioParserTest {
                 PolicySpec.named("FGD"),
                 new QueueSpec(true, 10 * MIN, 64, QueueSpec.NO_MAX_WAIT),
                 true, List.of(new TenantSpec("default", 0, TenantSpec.UNLIMITED, 1, 1)), List.of(),
-                Scenario.AUTO_SAMPLE, false));
+                Scenario.AUTO_SAMPLE, false, Scenario.DEFAULT_START));
         assertThat(s.untilDrained()).isTrue();
         assertThat(s.policy()).isEqualTo(PolicySpec.DEFAULT);
         assertThat(s.queue()).isEqualTo(QueueSpec.DEFAULT);
@@ -336,12 +336,12 @@ class ScenarioParserTest {
     void messageNamesFileLineKeyValueAndTheChoices() {
         ScenarioException e = fails(fleet("fleet:", "  kind: foo"));
         assertThat(e).hasMessage("scenarios/test.yaml, line 3, key fleet.kind: value 'foo': "
-                + "expected one of openb, spot-gpu, generated, sized");
+                + "expected one of regional, openb, spot-gpu, generated, sized");
         assertThat(e.file()).isEqualTo(SRC);
         assertThat(e.line()).isEqualTo(3);
         assertThat(e.key()).isEqualTo("fleet.kind");
         assertThat(e.value()).isEqualTo("foo");
-        assertThat(e.problem()).isEqualTo("expected one of openb, spot-gpu, generated, sized");
+        assertThat(e.problem()).isEqualTo("expected one of regional, openb, spot-gpu, generated, sized");
     }
 
     @Test
@@ -395,7 +395,6 @@ class ScenarioParserTest {
                 bad("report zero", top("report: {sample_every: 0s}"), 11, "report.sample_every", "0s", "or 'auto'"),
                 bad("report unknown", top("report: {every: 5m}"), 11, "report.every", null, "allowed keys under report: sample_every"),
                 bad("report not a map", top("report: 5m"), 11, "report", "5m", "expected a mapping such as {sample_every: 5m}"),
-                bad("fleet missing", "name: test\n" + WORKLOAD, 1, "fleet", null, "missing required key 'fleet'"),
                 bad("workload missing", "name: test\n" + FLEET, 1, "workload", null, "missing required key 'workload'"),
                 bad("fleet is a list", fleet("fleet: [openb]"), 2, "fleet", null, "got a list"),
                 bad("fleet is empty", fleet("fleet:"), 2, "fleet", null, "got an empty value"),

@@ -39,7 +39,7 @@ class ShippedScenariosTest {
             wl = new WorkloadSpec.Generated(maxTasks, g.arrivals(), g.durations(), g.shapes(), g.classes(), g.gangs());
         }
         return new Scenario(s.name(), s.description(), s.seed(), s.horizonMs(), s.fleet(), wl, s.policy(), s.queue(), s.preemption(),
-                s.tenants(), s.outages(), s.sampleEveryMs(), true);
+                s.tenants(), s.outages(), s.sampleEveryMs(), true, s.startDate());
     }
 
     private static SimResult run(Scenario s) {
