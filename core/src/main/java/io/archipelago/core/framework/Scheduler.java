@@ -75,6 +75,15 @@ public final class Scheduler {
     /** Non-null when the indexed path is used. */
     private final NodeChangeLog log;
     private final List<ShapeIndex> indexes;
+    /**
+     * Indexed path: totals shared by shapes that differ only in their allowed GPU models (no score
+     * plugin reads them; only the model filter does), per node with the version they were computed
+     * at: {@code [base][0]} totals, {@code [base][1]} versions + 1. A shape's index takes a feasible
+     * node's total from here when another shape of the same base already scored that node version.
+     */
+    private final List<int[][]> baseTotals;
+    private final Map<ShapeKey, Integer> bases;
+    private final List<Integer> baseOfShape;
     private final int replayLimit;
     private final int[] pending;
     /** Task of the last indexed decision whose reasons {@link #explainLast()} has yet to count; null when counted. */
@@ -130,12 +139,18 @@ public final class Scheduler {
             this.replayLimit = replayLimit == AUTO ? defaultReplayLimit(n) : Math.max(0, replayLimit);
             this.log = new NodeChangeLog(Math.max(1, this.replayLimit));
             this.indexes = new ArrayList<>();
+            this.baseTotals = new ArrayList<>();
+            this.bases = new HashMap<>();
+            this.baseOfShape = new ArrayList<>();
             this.pending = new int[n];
             state.addListener(log);
         } else {
             this.replayLimit = 0;
             this.log = null;
             this.indexes = null;
+            this.baseTotals = null;
+            this.bases = null;
+            this.baseOfShape = null;
             this.pending = null;
         }
     }
@@ -188,7 +203,16 @@ public final class Scheduler {
             id = shapes.size();
             shapes.put(key, id);
             if (log != null) {
-                indexes.add(new ShapeIndex(n));
+                indexes.add(new ShapeIndex(n, indexes.size()));
+                ShapeKey base = new ShapeKey(key.cpu(), key.memory(), key.gpuCount(), key.gpuMilli(), 0L, key.rdma(), key.group(),
+                        key.maxPerNode());
+                Integer b = bases.get(base);
+                if (b == null) {
+                    b = bases.size();
+                    bases.put(base, b);
+                    baseTotals.add(new int[][] {new int[n], new int[n]});
+                }
+                baseOfShape.add(b);
             } else if (cacheable) {
                 cacheScore.add(new int[n]);
                 cacheVersion.add(new int[n]);
@@ -546,9 +570,20 @@ public final class Scheduler {
                 s.preScore(state, task, count);
             }
         }
+        int[][] shared = baseTotals.get(baseOfShape.get(ix.id));
+        int[] sharedTotal = shared[0];
+        int[] sharedVer = shared[1];
         for (int k = 0; k < pendingCount; k++) {
             int i = pending[k];
-            key[i] = total(i, task);
+            int v = ver[i];
+            if (sharedVer[i] == v) {
+                key[i] = sharedTotal[i];
+            } else {
+                int t = total(i, task);
+                sharedTotal[i] = t;
+                sharedVer[i] = v;
+                key[i] = t;
+            }
         }
         cacheMisses += pendingCount;
         cacheHits += count - pendingCount;

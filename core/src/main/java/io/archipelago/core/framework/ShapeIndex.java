@@ -39,7 +39,11 @@ final class ShapeIndex {
     /** Number of nodes whose key is not {@link #INFEASIBLE}. */
     int feasible;
 
-    ShapeIndex(int n) {
+    /** The shape's id in its scheduler. */
+    final int id;
+
+    ShapeIndex(int n, int id) {
+        this.id = id;
         this.n = n;
         this.key = new int[n];
         this.ver = new int[n];
