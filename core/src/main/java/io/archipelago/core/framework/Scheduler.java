@@ -492,18 +492,10 @@ public final class Scheduler {
     }
 
     private int selectIndexed(TaskSpec task, int shape) {
-        ShapeIndex ix = indexes.get(shape);
-        explainTask = task;
-        try {
-            refresh(ix, task);
-        } catch (RuntimeException | Error e) {
-            ix.invalidate();
-            throw e;
-        }
-        lastFeasible = ix.feasible;
-        if (ix.feasible == 0) {
+        if (prepare(task, shape) == 0) {
             return -1;
         }
+        ShapeIndex ix = indexes.get(shape);
         int best = ix.best();
         lastScore = ix.key[best];
         return best;

@@ -113,17 +113,7 @@ public final class FleetFileParser {
     public static RegionalFleet parse(Path file) {
         Objects.requireNonNull(file, "file");
         String source = file.toString();
-        String text;
-        try {
-            text = Files.readString(file, StandardCharsets.UTF_8);
-        } catch (NoSuchFileException e) {
-            throw new ScenarioException(source, 0, null, null, "no such fleet file (working directory "
-                    + Path.of("").toAbsolutePath() + "); check the path", e);
-        } catch (CharacterCodingException e) {
-            throw new ScenarioException(source, 0, null, null, "not valid UTF-8 text; save the fleet file as UTF-8", e);
-        } catch (IOException e) {
-            throw new ScenarioException(source, 0, null, null, "cannot read the file: " + e, e);
-        }
+        String text = YamlNodes.read(file, "fleet file", "check the path", "the fleet file");
         return parse(text, source);
     }
 
@@ -132,7 +122,7 @@ public final class FleetFileParser {
         Objects.requireNonNull(yamlText, "yamlText");
         Objects.requireNonNull(sourceName, "sourceName");
         YamlNodes r = new YamlNodes(sourceName);
-        Node root = compose(yamlText, sourceName);
+        Node root = YamlNodes.compose(yamlText, sourceName);
         if (root == null || YamlNodes.isNull(root)) {
             throw new ScenarioException(sourceName, 0, null, null,
                     "empty fleet file; expected a mapping with at least the keys name, regions, sites, pools"
@@ -162,24 +152,6 @@ public final class FleetFileParser {
             } catch (IOException e) {
                 throw new UncheckedIOException("cannot read demo fleet " + DEMO_RESOURCE, e);
             }
-        }
-    }
-
-    private static Node compose(String text, String source) {
-        LoaderOptions options = new LoaderOptions();
-        options.setAllowDuplicateKeys(false);
-        options.setAllowRecursiveKeys(false);
-        try {
-            return new Yaml(new SafeConstructor(options)).compose(new StringReader(text));
-        } catch (MarkedYAMLException e) {
-            Mark m = e.getProblemMark() != null ? e.getProblemMark() : e.getContextMark();
-            int line = m == null ? 0 : m.getLine() + 1;
-            String problem = e.getProblem() != null ? e.getProblem() : e.getMessage();
-            String context = e.getContext() != null ? " (" + e.getContext() + ")" : "";
-            throw new ScenarioException(source, line, null, null, "invalid YAML: " + problem + context
-                    + "; check the indentation and quoting around this line", e);
-        } catch (YAMLException e) {
-            throw new ScenarioException(source, 0, null, null, "invalid YAML: " + e.getMessage(), e);
         }
     }
 

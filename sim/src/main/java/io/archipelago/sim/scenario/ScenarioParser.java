@@ -76,17 +76,7 @@ public final class ScenarioParser {
     public static Scenario parse(Path file) {
         Objects.requireNonNull(file, "file");
         String source = file.toString();
-        String text;
-        try {
-            text = Files.readString(file, StandardCharsets.UTF_8);
-        } catch (NoSuchFileException e) {
-            throw new ScenarioException(source, 0, null, null, "no such file (working directory "
-                    + Path.of("").toAbsolutePath() + "); check the path, e.g. scenarios/<name>.yaml", e);
-        } catch (CharacterCodingException e) {
-            throw new ScenarioException(source, 0, null, null, "not valid UTF-8 text; save the scenario as UTF-8", e);
-        } catch (IOException e) {
-            throw new ScenarioException(source, 0, null, null, "cannot read the file: " + e, e);
-        }
+        String text = YamlNodes.read(file, "file", "check the path, e.g. scenarios/<name>.yaml", "the scenario");
         return parse(text, source, file.toAbsolutePath().getParent());
     }
 
@@ -99,7 +89,7 @@ public final class ScenarioParser {
         Objects.requireNonNull(yamlText, "yamlText");
         Objects.requireNonNull(sourceName, "sourceName");
         YamlNodes r = new YamlNodes(sourceName);
-        Node root = compose(yamlText, sourceName);
+        Node root = YamlNodes.compose(yamlText, sourceName);
         if (root == null || YamlNodes.isNull(root)) {
             throw new ScenarioException(sourceName, 0, null, null,
                     "empty scenario; expected a mapping with at least the keys name, fleet and workload"
@@ -110,24 +100,6 @@ public final class ScenarioParser {
                     + "), got " + YamlNodes.describe(root));
         }
         return new ScenarioParser(r, baseDir).scenario(root);
-    }
-
-    private static Node compose(String text, String source) {
-        LoaderOptions options = new LoaderOptions();
-        options.setAllowDuplicateKeys(false);
-        options.setAllowRecursiveKeys(false);
-        try {
-            return new Yaml(new SafeConstructor(options)).compose(new StringReader(text));
-        } catch (MarkedYAMLException e) {
-            Mark m = e.getProblemMark() != null ? e.getProblemMark() : e.getContextMark();
-            int line = m == null ? 0 : m.getLine() + 1;
-            String problem = e.getProblem() != null ? e.getProblem() : e.getMessage();
-            String context = e.getContext() != null ? " (" + e.getContext() + ")" : "";
-            throw new ScenarioException(source, line, null, null, "invalid YAML: " + problem + context
-                    + "; check the indentation and quoting around this line", e);
-        } catch (YAMLException e) {
-            throw new ScenarioException(source, 0, null, null, "invalid YAML: " + e.getMessage(), e);
-        }
     }
 
     // ---------------------------------------------------------------- top level

@@ -1,5 +1,6 @@
 package io.archipelago.sim.scenario;
 
+import java.io.StringReader;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.LinkedHashMap;
@@ -8,6 +9,12 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.regex.Pattern;
 
+import org.yaml.snakeyaml.LoaderOptions;
+import org.yaml.snakeyaml.Yaml;
+import org.yaml.snakeyaml.constructor.SafeConstructor;
+import org.yaml.snakeyaml.error.Mark;
+import org.yaml.snakeyaml.error.MarkedYAMLException;
+import org.yaml.snakeyaml.error.YAMLException;
 import org.yaml.snakeyaml.nodes.MappingNode;
 import org.yaml.snakeyaml.nodes.Node;
 import org.yaml.snakeyaml.nodes.NodeTuple;
@@ -396,5 +403,45 @@ public final class YamlNodes {
 
     private static String scalar(Node n) {
         return n instanceof ScalarNode && !isNull(n) ? ((ScalarNode) n).getValue() : null;
+    }
+
+    /**
+     * Composes YAML text into a node tree (SnakeYAML's safe constructor, no duplicate or recursive
+     * keys); a syntax error becomes a {@link ScenarioException} with the line and a hint.
+     */
+    public static Node compose(String text, String source) {
+        LoaderOptions options = new LoaderOptions();
+        options.setAllowDuplicateKeys(false);
+        options.setAllowRecursiveKeys(false);
+        try {
+            return new Yaml(new SafeConstructor(options)).compose(new StringReader(text));
+        } catch (MarkedYAMLException e) {
+            Mark m = e.getProblemMark() != null ? e.getProblemMark() : e.getContextMark();
+            int line = m == null ? 0 : m.getLine() + 1;
+            String problem = e.getProblem() != null ? e.getProblem() : e.getMessage();
+            String context = e.getContext() != null ? " (" + e.getContext() + ")" : "";
+            throw new ScenarioException(source, line, null, null, "invalid YAML: " + problem + context
+                    + "; check the indentation and quoting around this line", e);
+        } catch (YAMLException e) {
+            throw new ScenarioException(source, 0, null, null, "invalid YAML: " + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * Reads a UTF-8 text file; a missing, unreadable or non-UTF-8 file becomes a {@link ScenarioException}
+     * naming it ("no such {@code what} (working directory …); {@code hint}", "save {@code saveAs} as UTF-8").
+     */
+    public static String read(java.nio.file.Path file, String what, String hint, String saveAs) {
+        String source = file.toString();
+        try {
+            return java.nio.file.Files.readString(file, java.nio.charset.StandardCharsets.UTF_8);
+        } catch (java.nio.file.NoSuchFileException e) {
+            throw new ScenarioException(source, 0, null, null, "no such " + what + " (working directory "
+                    + java.nio.file.Path.of("").toAbsolutePath() + "); " + hint, e);
+        } catch (java.nio.charset.CharacterCodingException e) {
+            throw new ScenarioException(source, 0, null, null, "not valid UTF-8 text; save " + saveAs + " as UTF-8", e);
+        } catch (java.io.IOException e) {
+            throw new ScenarioException(source, 0, null, null, "cannot read the file: " + e, e);
+        }
     }
 }
