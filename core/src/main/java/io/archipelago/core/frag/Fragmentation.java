@@ -33,7 +33,20 @@ public final class Fragmentation {
     private final double[][] clsP;
     private int[] scratch = new int[16];
 
+    /** The measure with the FGD artifact's evaluation order (the reproduced study uses this). */
     public Fragmentation(TargetWorkload target) {
+        this(target, false);
+    }
+
+    /**
+     * @param mergeEqualClasses per GPU model, merge target classes that ask the same (CPU, GPU count,
+     *                          per-GPU milli) and differ only in their allowed-model lists, adding their
+     *                          probabilities. The same measure up to floating-point rounding, evaluated in
+     *                          fewer steps when a workload lists one shape under several model lists (the
+     *                          multi-region workload does); not used by the FGD study, whose results are
+     *                          kept bit for bit.
+     */
+    public Fragmentation(TargetWorkload target, boolean mergeEqualClasses) {
         this.target = target;
         int models = GpuModels.names().size();
         pIdle = new double[models];
@@ -54,16 +67,30 @@ public final class Fragmentation {
             }
             acc.sort((a, b) -> Integer.compare(b.gpuMilli(), a.gpuMilli()));
             pIdle[m] = idle;
-            int s = acc.size();
+            List<double[]> rows = new ArrayList<>(); // cpu, g, k, p
+            java.util.Map<List<Integer>, double[]> merged = new java.util.HashMap<>();
+            for (TargetWorkload.TaskClass c : acc) {
+                List<Integer> key = List.of(c.cpuMilli(), c.gpuMilli(), c.gpuCount());
+                double[] row = mergeEqualClasses ? merged.get(key) : null;
+                if (row != null) {
+                    row[3] += c.probability();
+                } else {
+                    row = new double[] {c.cpuMilli(), c.gpuMilli(), c.gpuCount(), c.probability()};
+                    rows.add(row);
+                    merged.put(key, row);
+                }
+            }
+            int s = rows.size();
             clsCpu[m] = new int[s];
             clsG[m] = new int[s];
             clsK[m] = new int[s];
             clsP[m] = new double[s];
             for (int i = 0; i < s; i++) {
-                clsCpu[m][i] = acc.get(i).cpuMilli();
-                clsG[m][i] = acc.get(i).gpuMilli();
-                clsK[m][i] = acc.get(i).gpuCount();
-                clsP[m][i] = acc.get(i).probability();
+                double[] row = rows.get(i);
+                clsCpu[m][i] = (int) row[0];
+                clsG[m][i] = (int) row[1];
+                clsK[m][i] = (int) row[2];
+                clsP[m][i] = row[3];
             }
         }
     }

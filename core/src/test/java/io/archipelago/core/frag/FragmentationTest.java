@@ -118,4 +118,37 @@ class FragmentationTest {
     void anEmptyTraceIsRejected() {
         assertThatThrownBy(() -> TargetWorkload.of(List.of())).hasMessageContaining("empty");
     }
+
+    @Test
+    void mergingClassesThatDifferOnlyInTheirModelListsGivesTheSameMeasure() {
+        // one shape listed under three model lists, as the multi-region workload does, plus others
+        List<TaskSpec> t = new java.util.ArrayList<>();
+        for (int i = 0; i < 30; i++) {
+            t.add(task(4000, 1, 500, "G2|T4"));
+            t.add(task(4000, 1, 500, "G2"));
+            t.add(task(4000, 1, 500, ""));
+            t.add(task(8000, 2, 1000, "G2"));
+            t.add(task(2000, 0, 0));
+        }
+        TargetWorkload tw = TargetWorkload.of(t, 1.0);
+        Fragmentation plain = new Fragmentation(tw);
+        Fragmentation merged = new Fragmentation(tw, true);
+        java.util.SplittableRandom rng = new java.util.SplittableRandom(5);
+        for (int trial = 0; trial < 200; trial++) {
+            ClusterState s = new ClusterState(List.of(node("g", "G2", 4, 64), node("t", "T4", 4, 64)));
+            for (int k = 0; k < 6; k++) {
+                int n = rng.nextInt(2);
+                int gpu = rng.nextInt(4);
+                int milli = 100 * (1 + rng.nextInt(4));
+                if (s.gpuFree(n, gpu) >= milli && s.cpuFree(n) >= 4000) {
+                    s.bind(n, task(4000, 1, milli), 1 << gpu);
+                }
+            }
+            for (int n = 0; n < 2; n++) {
+                assertThat(merged.nodeFrag(s, n)).isCloseTo(plain.nodeFrag(s, n), within(1e-9));
+            }
+        }
+        ClusterState idle = new ClusterState(List.of(node("g", "G2", 4, 64)));
+        assertThat(merged.nodeFrag(idle, 0)).isPositive().isCloseTo(plain.nodeFrag(idle, 0), within(1e-9));
+    }
 }

@@ -332,9 +332,9 @@ public final class Simulation {
         state = new ClusterState(fleet.nodes());
         empty = new ClusterState(fleet.nodes());
         TargetWorkload target = TargetWorkload.of(w.tasks() == 0 ? w.prototypes() : w.taskView());
-        tracker = new FragmentationTracker(state, new Fragmentation(target));
+        tracker = new FragmentationTracker(state, new Fragmentation(target, fleet.geo() != null));
         SplittableRandom rng = new SplittableRandom(opt.seed());
-        scheduler = new Scheduler(state, profileFactory.create(new PolicyContext(state, rng, new Fragmentation(target))));
+        scheduler = new Scheduler(state, profileFactory.create(new PolicyContext(state, rng, new Fragmentation(target, fleet.geo() != null))));
         List<TaskSpec> protos = w.prototypes();
         shapeOfProto = new int[protos.size()];
         for (int p = 0; p < protos.size(); p++) {

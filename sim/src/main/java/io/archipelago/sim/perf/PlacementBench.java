@@ -81,7 +81,7 @@ public final class PlacementBench {
         ClusterState state = new ClusterState(layout.nodes());
         TargetWorkload target = TargetWorkload.of(w.taskView());
         Scheduler scheduler = new Scheduler(state, Policies.profile(Policies.canonical(policy),
-                new PolicyContext(state, new SplittableRandom(seed), new Fragmentation(target))));
+                new PolicyContext(state, new SplittableRandom(seed), new Fragmentation(target, true))));
         TwoLevelPlacer placer = new TwoLevelPlacer(scheduler, fleet, layout, weights);
         int[] shape = new int[w.prototypes().size()];
         for (int p = 0; p < shape.length; p++) {
