@@ -101,6 +101,7 @@ final class RegionalRun {
         failedFrom = new int[w.jobs()];
         Arrays.fill(failedFrom, -1);
         readyAt = new long[w.jobs()];
+        holdScratch = new boolean[sites];
     }
 
     /** Number of workload rule sets (for keying per-(shape, rules) caches). */
@@ -113,6 +114,8 @@ final class RegionalRun {
      * may not start there. Null when nothing is held.
      */
     boolean[] held;
+    /** Reused as {@link #held} by every scheduling pass (one flag per site). */
+    final boolean[] holdScratch;
 
     /** Whether job {@code j}'s rules allow node {@code node}'s site (and the site is not {@linkplain #held held}). */
     boolean allows(int j, int node) {

@@ -658,8 +658,8 @@ public final class Simulation {
      * every site is held. On one site this is exactly "the head holds the queue".
      */
     private void spillOver(int head, long now, boolean[] blocked) {
-        boolean[] held = new boolean[regional.geo.sites().size()];
-        regional.held = held;
+        regional.held = regional.holdScratch;
+        Arrays.fill(regional.holdScratch, false);
         try {
             if (regional.hold(head) == 0) {
                 return;

@@ -13,12 +13,8 @@ import io.archipelago.sim.scenario.YamlNodes;
 
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.StringReader;
 import java.io.UncheckedIOException;
-import java.nio.charset.CharacterCodingException;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.time.LocalDate;
 import java.time.format.DateTimeParseException;
@@ -33,13 +29,6 @@ import java.util.Objects;
 import java.util.function.Supplier;
 import java.util.regex.Pattern;
 
-import org.yaml.snakeyaml.LoaderOptions;
-import org.yaml.snakeyaml.Yaml;
-import org.yaml.snakeyaml.constructor.SafeConstructor;
-import org.yaml.snakeyaml.error.Mark;
-import org.yaml.snakeyaml.error.MarkedYAMLException;
-import org.yaml.snakeyaml.error.YAMLException;
-import org.yaml.snakeyaml.nodes.MappingNode;
 import org.yaml.snakeyaml.nodes.Node;
 import org.yaml.snakeyaml.nodes.ScalarNode;
 
@@ -122,16 +111,9 @@ public final class FleetFileParser {
         Objects.requireNonNull(yamlText, "yamlText");
         Objects.requireNonNull(sourceName, "sourceName");
         YamlNodes r = new YamlNodes(sourceName);
-        Node root = YamlNodes.compose(yamlText, sourceName);
-        if (root == null || YamlNodes.isNull(root)) {
-            throw new ScenarioException(sourceName, 0, null, null,
-                    "empty fleet file; expected a mapping with at least the keys name, regions, sites, pools"
-                            + " (see docs/fleet-format.md)");
-        }
-        if (!(root instanceof MappingNode)) {
-            throw r.error(root, null, "expected the fleet file to be a mapping of keys (" + String.join(", ", TOP_KEYS)
-                    + "), got " + YamlNodes.describe(root));
-        }
+        Node root = r.composeMapping(yamlText, "the fleet file",
+                "empty fleet file; expected a mapping with at least the keys name, regions, sites, pools (see docs/fleet-format.md)",
+                TOP_KEYS);
         return new FleetFileParser(r).fleet(root);
     }
 

@@ -7,12 +7,6 @@ import io.archipelago.sim.fleet.FleetFileParser;
 import io.archipelago.core.model.NodeSpec;
 import io.archipelago.core.policy.Policies;
 
-import java.io.IOException;
-import java.io.StringReader;
-import java.nio.charset.CharacterCodingException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -22,13 +16,6 @@ import java.util.Objects;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
-import org.yaml.snakeyaml.LoaderOptions;
-import org.yaml.snakeyaml.Yaml;
-import org.yaml.snakeyaml.constructor.SafeConstructor;
-import org.yaml.snakeyaml.error.Mark;
-import org.yaml.snakeyaml.error.MarkedYAMLException;
-import org.yaml.snakeyaml.error.YAMLException;
-import org.yaml.snakeyaml.nodes.MappingNode;
 import org.yaml.snakeyaml.nodes.Node;
 import org.yaml.snakeyaml.nodes.ScalarNode;
 import org.yaml.snakeyaml.nodes.SequenceNode;
@@ -89,16 +76,9 @@ public final class ScenarioParser {
         Objects.requireNonNull(yamlText, "yamlText");
         Objects.requireNonNull(sourceName, "sourceName");
         YamlNodes r = new YamlNodes(sourceName);
-        Node root = YamlNodes.compose(yamlText, sourceName);
-        if (root == null || YamlNodes.isNull(root)) {
-            throw new ScenarioException(sourceName, 0, null, null,
-                    "empty scenario; expected a mapping with at least the keys name, fleet and workload"
-                            + " (see docs/scenario-format.md)");
-        }
-        if (!(root instanceof MappingNode)) {
-            throw r.error(root, null, "expected the scenario to be a mapping of keys (" + String.join(", ", TOP_KEYS)
-                    + "), got " + YamlNodes.describe(root));
-        }
+        Node root = r.composeMapping(yamlText, "the scenario",
+                "empty scenario; expected a mapping with at least the keys name, fleet and workload (see docs/scenario-format.md)",
+                TOP_KEYS);
         return new ScenarioParser(r, baseDir).scenario(root);
     }
 

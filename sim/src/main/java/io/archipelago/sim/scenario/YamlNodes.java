@@ -444,4 +444,20 @@ public final class YamlNodes {
             throw new ScenarioException(source, 0, null, null, "cannot read the file: " + e, e);
         }
     }
+
+    /**
+     * Composes a whole document that must be a mapping: an empty document fails with
+     * {@code emptyMessage}, any other non-mapping with "expected {@code what} to be a mapping of keys (…)".
+     */
+    public Node composeMapping(String text, String what, String emptyMessage, List<String> topKeys) {
+        Node root = compose(text, source);
+        if (root == null || isNull(root)) {
+            throw new ScenarioException(source, 0, null, null, emptyMessage);
+        }
+        if (!(root instanceof MappingNode)) {
+            throw error(root, null, "expected " + what + " to be a mapping of keys (" + String.join(", ", topKeys)
+                    + "), got " + describe(root));
+        }
+        return root;
+    }
 }
