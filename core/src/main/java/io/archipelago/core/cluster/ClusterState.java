@@ -46,6 +46,7 @@ public final class ClusterState {
     private final int[] taskCount;
     private final int[] rdmaFree;
     private final boolean[] up;
+    private final boolean[] cordoned;
     /** Tasks per node of each anti-affinity group, allocated on first use of the group. */
     private final java.util.HashMap<Integer, int[]> groupCounts = new java.util.HashMap<>();
     private final long totalGpuMilli;
@@ -86,6 +87,7 @@ public final class ClusterState {
         taskCount = new int[n];
         rdmaFree = new int[n];
         up = new boolean[n];
+        cordoned = new boolean[n];
         long total = 0;
         for (int i = 0; i < n; i++) {
             NodeSpec s = nodes[i];
@@ -129,6 +131,8 @@ public final class ClusterState {
     public int rdmaFree(int node) { return rdmaFree[node]; }
     /** False while the node is out of service (an outage); a down node hosts nothing and fits nothing. */
     public boolean isUp(int node) { return up[node]; }
+    /** True while the node takes no new task (an operator's cordon or drain); its running tasks stay. */
+    public boolean isCordoned(int node) { return cordoned[node]; }
     public int nodesUp() { return nodesUp; }
     /** GPU capacity of the nodes that are up, milli-GPU. */
     public long availableGpuMilli() { return availableGpuMilli; }
@@ -271,6 +275,22 @@ public final class ClusterState {
         version[node]++;
         for (int i = 0, m = listeners.size(); i < m; i++) {
             listeners.get(i).nodeChanged(node);
+        }
+    }
+
+    /**
+     * Cordons a node ({@code true}: the availability filter rejects it for new tasks, while the tasks it
+     * hosts keep running and can still be released) or lifts the cordon. Binding on a cordoned node
+     * stays possible for callers that restore known placements (a control plane's recovery).
+     * Setting the current value again is a no-op.
+     */
+    public void setCordoned(int node, boolean isCordoned) {
+        if (node < 0 || node >= n) {
+            throw new IndexOutOfBoundsException("node index " + node + " outside 0.." + (n - 1));
+        }
+        if (cordoned[node] != isCordoned) {
+            cordoned[node] = isCordoned;
+            changed(node);
         }
     }
 

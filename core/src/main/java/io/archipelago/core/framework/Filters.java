@@ -21,9 +21,9 @@ public final class Filters {
         return List.of(AVAILABLE, GPU_MODEL, CPU, MEMORY, GPU, RDMA, GROUP_LIMIT);
     }
 
-    /** A node that is down (an outage) fits nothing. */
+    /** A node that is down (an outage) fits nothing; neither does a cordoned one. */
     public static Reason checkAvailable(ClusterState s, int node, TaskSpec t) {
-        return s.isUp(node) ? Reason.FITS : Reason.NODE_UNAVAILABLE;
+        return !s.isUp(node) ? Reason.NODE_UNAVAILABLE : s.isCordoned(node) ? Reason.NODE_CORDONED : Reason.FITS;
     }
 
     /** Free RDMA share covers the request. */

@@ -14,7 +14,8 @@ public enum Reason {
     INSUFFICIENT_MEMORY("insufficient memory"),
     INSUFFICIENT_GPU("insufficient GPU"),
     INSUFFICIENT_RDMA("insufficient RDMA"),
-    INSTANCE_LIMIT("per-node instance limit reached");
+    INSTANCE_LIMIT("per-node instance limit reached"),
+    NODE_CORDONED("node cordoned");
 
     private final String text;
 

@@ -59,6 +59,10 @@ public final class TwoLevelPlacer {
     private final List<SiteReason[]> siteReasons = new ArrayList<>();
     private final List<int[]> latencyScore = new ArrayList<>();
     private int lastSite = -1;
+    private int lastCandidates;
+    private int runnerUpSite = -1;
+    private long lastTotal = Long.MIN_VALUE;
+    private long runnerUpTotal = Long.MIN_VALUE;
 
     /**
      * @param scheduler the node-level scheduler, over the nodes of {@code layout} in that order
@@ -207,6 +211,10 @@ public final class TwoLevelPlacer {
     public int select(TaskSpec task, int shape, int rulesId, Tier tier, boolean[] excluded) {
         int[] ok = eligible.get(rulesId);
         lastSite = -1;
+        lastCandidates = 0;
+        runnerUpSite = -1;
+        lastTotal = Long.MIN_VALUE;
+        runnerUpTotal = Long.MIN_VALUE;
         if (ok.length == 0 || scheduler.prepare(task, shape) == 0) {
             return -1;
         }
@@ -224,12 +232,19 @@ public final class TwoLevelPlacer {
                 continue;
             }
             long total = siteTotal(shape, node, s, lat[s], gpu ? price[poolOfNode[node]] : 100);
+            lastCandidates++;
             if (total > bestTotal) {
+                runnerUpTotal = bestTotal;
+                runnerUpSite = lastSite;
                 bestTotal = total;
                 bestNode = node;
                 lastSite = s;
+            } else if (total > runnerUpTotal) {
+                runnerUpTotal = total;
+                runnerUpSite = s;
             }
         }
+        lastTotal = bestTotal;
         return bestNode;
     }
 
@@ -266,6 +281,26 @@ public final class TwoLevelPlacer {
     /** Site of the node chosen by the last {@link #select}/{@link #place}, or -1. */
     public int lastSite() {
         return lastSite;
+    }
+
+    /** Number of eligible, not excluded sites that had a feasible node in the last {@link #select}. */
+    public int lastCandidates() {
+        return lastCandidates;
+    }
+
+    /** Site score of the last {@link #select}'s chosen site ({@link Long#MIN_VALUE} when none). */
+    public long lastTotal() {
+        return lastTotal;
+    }
+
+    /** The second-best candidate site of the last {@link #select}, or -1 when there was at most one. */
+    public int runnerUpSite() {
+        return runnerUpSite;
+    }
+
+    /** Site score of {@link #runnerUpSite()} ({@link Long#MIN_VALUE} when none). */
+    public long runnerUpTotal() {
+        return runnerUpTotal;
     }
 
     /** Site index of node {@code node}. */
