@@ -21,7 +21,7 @@ import java.util.concurrent.Callable;
 
 /** {@code archipelago bench run}: times single study runs in one JVM (first run and warm runs). */
 @Command(name = "bench", mixinStandardHelpOptions = true, description = "Built-in benchmarks.",
-        subcommands = {BenchCommand.Run.class, BenchCommand.Placement.class})
+        subcommands = {BenchCommand.Run.class, BenchCommand.Placement.class, ServeBench.class})
 final class BenchCommand implements Runnable {
     @Override
     public void run() {
