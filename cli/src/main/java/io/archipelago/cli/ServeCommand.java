@@ -131,7 +131,7 @@ public final class ServeCommand implements Callable<Integer> {
         System.out.println("  operator token    " + dir.resolve("operator-token"));
         if (c.demo()) {
             System.out.println("  demo tokens       " + dir.resolve("demo-tokens.json") + "  (tenants " + String.join(", ", s.demoTokens().keySet()) + ")");
-            System.out.println("  try:  T=$(jq -r '.tenants[\"acme-ai\"]' " + dir.resolve("demo-tokens.json") + ")");
+            System.out.println("  try:  T=$(cat " + dir.resolve("tokens").resolve("acme-ai") + ")");
             System.out.println("        curl -s -H \"Authorization: Bearer $T\" -H 'Content-Type: application/json' -d '{\"resources\":"
                     + "{\"cpu_milli\":8000,\"memory_mib\":32768,\"gpu\":{\"count\":1}},\"duration_s\":600}' " + url + "/api/v1/jobs");
             System.out.println("  the demo workload (inference, training gangs, batch from 6 regions) is being submitted through the API");

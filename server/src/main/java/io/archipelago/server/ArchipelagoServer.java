@@ -194,9 +194,13 @@ public final class ArchipelagoServer implements AutoCloseable {
         writeSecret(c.dataDir().resolve("operator-token"), o.get("operator").asText() + "\n");
         writeSecret(c.dataDir().resolve("agent-token"), o.get("agent").asText() + "\n");
         try {
+            Files.createDirectories(c.dataDir().resolve("tokens"));
+            for (Map.Entry<String, String> t : tenants.entrySet()) {
+                writeSecret(c.dataDir().resolve("tokens").resolve(t.getKey()), t.getValue() + "\n");
+            }
             writeSecret(c.dataDir().resolve("demo-tokens.json"), m.writeValueAsString(o) + "\n");
-        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
-            throw new IllegalStateException(e);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot write the demo tokens in " + c.dataDir() + ": " + e.getMessage(), e);
         }
         return tenants;
     }
