@@ -23,7 +23,7 @@ CREATE TABLE jobs (
     finished_at   BIGINT,
     region        VARCHAR(32),
     site          VARCHAR(64),
-    alloc         VARCHAR(4000),              -- node:gpuMask per task, comma-separated
+    alloc         VARCHAR(100000),            -- node:gpuMask per task, comma-separated (256 tasks x ~30 chars)
     decision      VARCHAR(1000),
     reason        VARCHAR(1000)
 );

@@ -34,6 +34,8 @@ import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Supplier;
 
@@ -45,11 +47,17 @@ import java.util.function.Supplier;
  * <p>Every refusal is an {@code application/problem+json} body (RFC 9457) naming the field and the reason;
  * unexpected failures answer 500 with a reference number that appears in the server log next to the stack
  * trace, which never reaches the client. Tokens are never logged.
+ *
+ * <p>Requests the live engine answers wait at most {@link #ENGINE_TIMEOUT_MS}; past that they answer 503
+ * (the request may still take effect, so a submission should be retried with the same Idempotency-Key).
+ * An unknown path answers a 404 problem ({@code no-route}).
  */
 public final class ApiServer {
     private static final Logger LOG = LoggerFactory.getLogger(ApiServer.class);
     /** Largest accepted request body. */
     public static final int MAX_BODY_BYTES = 64 * 1024;
+    /** Longest wait for the engine's answer before a request answers 503. */
+    public static final long ENGINE_TIMEOUT_MS = 15_000;
     private static final Set<Role> TENANTS = Set.of(Role.TENANT, Role.OPERATOR);
     private static final Set<Role> OPERATORS = Set.of(Role.OPERATOR);
     private static final Set<Role> AGENTS = Set.of(Role.AGENT, Role.OPERATOR);
@@ -104,27 +112,27 @@ public final class ApiServer {
         r.add(new Route(HandlerType.GET, "/api/v1/jobs", "List jobs, oldest first, with filters and cursor pagination", TENANTS, null,
                 "JobPage", 200, listParams, List.of(400), this::list));
         r.add(new Route(HandlerType.GET, "/api/v1/jobs/{id}", "A job: state, placement (region, site, nodes, GPUs) and the explanation",
-                TENANTS, null, "Job", 200, List.of(), List.of(400, 404), this::getJob));
+                TENANTS, null, "Job", 200, List.of(), List.of(400, 404, 503), this::getJob));
         r.add(new Route(HandlerType.GET, "/api/v1/jobs/{id}/events", "A job's history", TENANTS, null, "EventList", 200, List.of(),
                 List.of(400, 404), this::events));
         r.add(new Route(HandlerType.DELETE, "/api/v1/jobs/{id}", "Cancel a job (queued or running)", TENANTS, null, "Job", 200, List.of(),
-                List.of(400, 404, 409), this::cancel));
+                List.of(400, 404, 409, 503), this::cancel));
         r.add(new Route(HandlerType.POST, "/api/v1/dry-run", "Where would this job go now, and why? Nothing is placed", OPERATORS,
-                "JobRequest", "Explanation", 200, List.of(), List.of(400, 413, 415, 422), this::dryRun));
+                "JobRequest", "Explanation", 200, List.of(), List.of(400, 413, 415, 422, 503), this::dryRun));
         r.add(new Route(HandlerType.GET, "/api/v1/fleet", "Fleet status: sites, allocation, fragmentation, queue", OPERATORS, null, "Fleet",
                 200, List.of(), List.of(), this::fleet));
         r.add(new Route(HandlerType.GET, "/api/v1/sites/{site}/nodes", "Every node of a site with its per-GPU occupancy", OPERATORS, null,
-                "NodeList", 200, List.of(), List.of(404), this::nodes));
+                "NodeList", 200, List.of(), List.of(404, 503), this::nodes));
         for (String a : List.of("cordon", "uncordon", "drain")) {
             r.add(new Route(HandlerType.POST, "/api/v1/nodes/{node}/" + a, switch (a) {
                 case "cordon" -> "Cordon a node: no new tasks, running ones stay";
                 case "uncordon" -> "Lift a cordon";
                 default -> "Drain a node: cordon it and requeue its jobs";
-            }, OPERATORS, null, "Node", 200, List.of(), List.of(404), (ctx, p) -> nodeAction(ctx, LiveEngine.NodeAction.valueOf(a.toUpperCase()))));
+            }, OPERATORS, null, "Node", 200, List.of(), List.of(404, 503), (ctx, p) -> nodeAction(ctx, LiveEngine.NodeAction.valueOf(a.toUpperCase()))));
         }
         for (String a : List.of("down", "up")) {
             r.add(new Route(HandlerType.POST, "/api/v1/sites/{site}/" + a, a.equals("down") ? "Take a site down: its jobs fail over within their rules"
-                    : "Bring a site back", OPERATORS, null, "Site", 200, List.of(), List.of(404), (ctx, p) -> siteAction(ctx, a.equals("down"))));
+                    : "Bring a site back", OPERATORS, null, "Site", 200, List.of(), List.of(404, 503), (ctx, p) -> siteAction(ctx, a.equals("down"))));
         }
         r.add(new Route(HandlerType.GET, "/api/v1/policy", "The active policy profile and site weights", OPERATORS, null, "Policy", 200,
                 List.of(), List.of(), (ctx, p) -> write(ctx, 200, policy)));
@@ -133,13 +141,13 @@ public final class ApiServer {
         r.add(new Route(HandlerType.POST, "/api/v1/tenants", "Create a tenant; its token is in the answer, once", OPERATORS, "TenantRequest",
                 "TenantCreated", 201, List.of(), List.of(400, 409, 413, 415), this::createTenant));
         r.add(new Route(HandlerType.POST, "/api/v1/agent/nodes/{node}/register", "A node agent takes over a node (it stops being virtual)",
-                AGENTS, null, "Assignments", 200, List.of(), List.of(404), (ctx, p) -> agent(ctx, true)));
+                AGENTS, null, "Assignments", 200, List.of(), List.of(404, 503), (ctx, p) -> agent(ctx, true)));
         r.add(new Route(HandlerType.POST, "/api/v1/agent/nodes/{node}/heartbeat", "Heartbeat; answers the tasks the node must run",
-                AGENTS, null, "Assignments", 200, List.of(), List.of(404, 409), (ctx, p) -> agent(ctx, false)));
+                AGENTS, null, "Assignments", 200, List.of(), List.of(404, 409, 503), (ctx, p) -> agent(ctx, false)));
         r.add(new Route(HandlerType.POST, "/api/v1/agent/nodes/{node}/tasks/{job}/{task}/started", "A task started on the node", AGENTS, null,
-                "Job", 200, List.of(), List.of(400, 404, 409), (ctx, p) -> report(ctx, false)));
+                "Job", 200, List.of(), List.of(400, 404, 409, 503), (ctx, p) -> report(ctx, false)));
         r.add(new Route(HandlerType.POST, "/api/v1/agent/nodes/{node}/tasks/{job}/{task}/finished", "A task ended; body {\"ok\": true|false}",
-                AGENTS, "TaskOutcome", "Job", 200, List.of(), List.of(400, 404, 409, 413, 415), (ctx, p) -> report(ctx, true)));
+                AGENTS, "TaskOutcome", "Job", 200, List.of(), List.of(400, 404, 409, 413, 415, 503), (ctx, p) -> report(ctx, true)));
         return List.copyOf(r);
     }
 
@@ -155,9 +163,11 @@ public final class ApiServer {
                 config.routes.addEndpoint(new io.javalin.router.Endpoint(route.method(), route.path(), ctx -> guard(ctx, route), Set.of()));
             }
             config.routes.exception(ApiException.class, (e, ctx) -> problem(ctx, e));
-            config.routes.exception(HttpResponseException.class, (e, ctx) -> problem(ctx,
-                    new ApiException(e.getStatus(), e.getStatus() == 413 ? "too-large" : "http-" + e.getStatus(), null,
-                            e.getStatus() == 413 ? "the body is larger than " + MAX_BODY_BYTES + " bytes" : e.getMessage())));
+            config.routes.exception(HttpResponseException.class, (e, ctx) -> problem(ctx, switch (e.getStatus()) {
+                case 404 -> new ApiException(404, "no-route", null, "no route " + ctx.method() + " " + ctx.path() + "; see /openapi.json");
+                case 413 -> new ApiException(413, "too-large", null, "the body is larger than " + MAX_BODY_BYTES + " bytes");
+                default -> new ApiException(e.getStatus(), "http-" + e.getStatus(), null, e.getMessage());
+            }));
             config.routes.exception(Exception.class, (e, ctx) -> internal(ctx, e));
             config.routes.error(404, "*", ctx -> {
                 if (!isProblem(ctx)) {
@@ -229,7 +239,7 @@ public final class ApiServer {
                 throw new ApiException(401, "bad-token", "Authorization", "unknown or revoked token");
             }
             if (!route.roles().contains(p.role())) {
-                throw new ApiException(403, "forbidden", null, "a " + p.role().label() + " token may not call " + route.method() + " "
+                throw new ApiException(403, "forbidden", null, (p.role() == Role.TENANT ? "a " : "an ") + p.role().label() + " token may not call " + route.method() + " "
                         + route.path() + "; it needs one of: " + route.roles().stream().map(Role::label).sorted().toList());
             }
         }
@@ -316,10 +326,14 @@ public final class ApiServer {
 
     /** Completes the request when the engine answers; unwraps its ApiExceptions into problems. */
     private <T> void await(Context ctx, CompletableFuture<T> f, ThrowingConsumer<T> ok) {
-        ctx.future(() -> f.handle((v, ex) -> {
+        CompletableFuture<T> bounded = f.copy().orTimeout(ENGINE_TIMEOUT_MS, TimeUnit.MILLISECONDS);
+        ctx.future(() -> bounded.handle((v, ex) -> {
             if (ex != null) {
                 Throwable t = ex instanceof CompletionException || ex instanceof ExecutionException ? ex.getCause() : ex;
-                if (t instanceof ApiException a) {
+                if (t instanceof TimeoutException) {
+                    problem(ctx, new ApiException(503, "engine-timeout", null, "the scheduler did not answer within "
+                            + ENGINE_TIMEOUT_MS / 1000 + " s; the request may still take effect: retry (a submission with the same Idempotency-Key)"));
+                } else if (t instanceof ApiException a) {
                     problem(ctx, a);
                 } else {
                     internal(ctx, t instanceof Exception e ? e : new RuntimeException(t));
@@ -355,15 +369,21 @@ public final class ApiServer {
             throw ApiException.invalid("Idempotency-Key", "Idempotency-Key: expected 1..128 printable ASCII characters without spaces");
         }
         JsonNode body = body(ctx);
+        if (!body.isObject()) {
+            parser.parse(body); // throws: names the body's shape
+        }
         String tenant = p.name();
-        if (body.isObject() && body.has("tenant")) {
+        if (body.has("tenant")) {
             JsonNode t = body.get("tenant");
+            if (!t.isTextual()) {
+                throw ApiException.invalid("tenant", "tenant: expected a string, got " + JobRequestParser.kind(t));
+            }
             if (!p.isOperator()) {
-                if (!t.isTextual() || !t.asText().equals(p.name())) {
+                if (!t.asText().equals(p.name())) {
                     throw new ApiException(403, "forbidden", "tenant", "a tenant submits only for itself; remove the tenant field");
                 }
             } else {
-                Principal owner = t.isTextual() ? auth.find(t.asText()) : null;
+                Principal owner = auth.find(t.asText());
                 if (owner == null || owner.role() != Role.TENANT) {
                     throw ApiException.unsatisfiable("tenant", "tenant " + JobRequestParser.kind(t) + " is not a known tenant");
                 }

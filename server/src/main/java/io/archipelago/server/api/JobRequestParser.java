@@ -24,13 +24,17 @@ import java.util.stream.Collectors;
 /**
  * Reads and validates a job submission against the fleet. Syntax and type errors are 400s; requests that
  * are well-formed but that no part of the fleet could ever run (an unknown GPU model or region, residency
- * no site satisfies, a task larger than any node) are 422s. Every error names the field and the value.
+ * no site satisfies, a task larger than any node) are 422s. Every error names the field and the value; a
+ * task larger than any node names the dimension that no node has enough of ({@code resources.gpu.count},
+ * {@code resources.cpu_milli} or {@code resources.memory_mib}; {@code resources} when only the combination
+ * is too large).
  *
  * <pre>{@code
  * {"name": "llm-serve-7",                              optional, [A-Za-z0-9._-]{1,128}
  *  "resources": {"cpu_milli": 8000, "memory_mib": 65536,
  *                "gpu": {"count": 1, "milli": 500, "models": ["H100", "H200"]}},   gpu optional
- *  "gang": 1,                                          1..256 identical tasks, placed all-or-nothing
+ *  "gang": 1,                                          1..256 identical tasks, placed all-or-nothing (fewer only
+ *                                                      when the fleet's node names are long, see MAX_ALLOC_CHARS)
  *  "tier": "on-demand",                                on-demand | spot | reserved
  *  "priority": "latency-sensitive",                    best-effort | burstable | latency-sensitive
  *  "placement": {"origin": "ap-southeast-1",           where the users are (a region id)
@@ -44,6 +48,12 @@ public final class JobRequestParser {
     public static final int MAX_GANG = 256;
     /** Longest declared duration: one year. */
     public static final long MAX_DURATION_S = 366L * 24 * 3600;
+    /**
+     * Longest allocation record ({@code node:gpuMask} per task, comma-separated) the store keeps: the
+     * {@code jobs.alloc} column of {@code V1__control_plane.sql}. A gang whose record could be longer would
+     * fail at commit, so it is refused up front (422 on {@code gang}).
+     */
+    public static final int MAX_ALLOC_CHARS = 100_000;
     private static final Pattern NAME = Pattern.compile("[A-Za-z0-9._-]{1,128}");
     private static final Set<String> TOP = Set.of("name", "tenant", "resources", "gang", "tier", "priority", "placement", "duration_s");
     private static final Set<String> RESOURCES = Set.of("cpu_milli", "memory_mib", "gpu");
@@ -57,6 +67,8 @@ public final class JobRequestParser {
     private final Set<String> fleetModels = new TreeSet<>();
     private final Set<String> jurisdictions = new TreeSet<>();
     private final long fleetGpus;
+    /** Most tasks whose allocation record fits {@link #MAX_ALLOC_CHARS} on this fleet. */
+    private final int maxGangByRecord;
 
     public JobRequestParser(RegionalFleet fleet) {
         this.fleet = fleet;
@@ -64,13 +76,19 @@ public final class JobRequestParser {
         this.nodes = l.nodes();
         this.siteOfNode = l.siteOfNode();
         long g = 0;
+        int longestName = 0;
+        int mostGpus = 0;
         for (NodeSpec n : nodes) {
             if (n.gpuCount() > 0 && n.gpuModel() >= 0) {
                 fleetModels.add(GpuModels.nameOf(n.gpuModel()));
             }
             g += n.gpuCount();
+            longestName = Math.max(longestName, n.name().length());
+            mostGpus = Math.max(mostGpus, n.gpuCount());
         }
         fleetGpus = g;
+        int entry = longestName + 1 + String.valueOf((1L << mostGpus) - 1).length() + 1;
+        maxGangByRecord = Math.max(1, (MAX_ALLOC_CHARS + 1) / entry);
         for (Region r : fleet.regions()) {
             jurisdictions.add(r.jurisdiction());
         }
@@ -203,11 +221,18 @@ public final class JobRequestParser {
         long modelMask = r.task("probe").allowedModels();
         boolean holds = false;
         boolean holdsAnywhere = false;
+        boolean enoughGpus = false;
+        boolean enoughCpu = false;
+        boolean enoughMemory = false;
         long gangCapacity = 0;
         for (int i = 0; i < nodes.size(); i++) {
             NodeSpec n = nodes.get(i);
-            boolean fits = n.cpuMilli() >= r.cpuMilli() && n.memoryMib() >= r.memoryMib() && n.gpuCount() >= r.gpuCount()
+            boolean gpus = n.gpuCount() >= r.gpuCount()
                     && (r.gpuCount() == 0 || modelMask == 0 || (n.gpuModel() >= 0 && (modelMask & (1L << n.gpuModel())) != 0));
+            enoughGpus |= gpus;
+            enoughCpu |= n.cpuMilli() >= r.cpuMilli();
+            enoughMemory |= n.memoryMib() >= r.memoryMib();
+            boolean fits = gpus && n.cpuMilli() >= r.cpuMilli() && n.memoryMib() >= r.memoryMib();
             holdsAnywhere |= fits;
             if (fits && siteOk[siteOfNode[i]]) {
                 holds = true;
@@ -215,12 +240,18 @@ public final class JobRequestParser {
             }
         }
         if (!holdsAnywhere) {
-            throw ApiException.unsatisfiable("resources", "no node in the fleet can hold one task of " + describe(r)
+            String field = !enoughGpus ? "resources.gpu.count" : !enoughCpu ? "resources.cpu_milli"
+                    : !enoughMemory ? "resources.memory_mib" : "resources";
+            throw ApiException.unsatisfiable(field, "no node in the fleet can hold one task of " + describe(r)
                     + "; the largest nodes have " + largest());
         }
         if (!holds) {
             throw ApiException.unsatisfiable("placement", "no site allowed by " + rules.describe() + " has a node that can hold one task of "
                     + describe(r) + "; relax the residency or latency SLO, or allow more GPU models");
+        }
+        if (r.gang() > maxGangByRecord) {
+            throw ApiException.unsatisfiable("gang", "gang " + r.gang() + ": on this fleet a job has at most " + maxGangByRecord
+                    + " tasks (its allocation record is limited to " + MAX_ALLOC_CHARS + " characters); split the job");
         }
         if (gangCapacity < r.gang()) {
             throw ApiException.unsatisfiable("gang", "gang " + r.gang() + ": the sites allowed by " + rules.describe()

@@ -16,7 +16,8 @@ import java.util.regex.Pattern;
 /**
  * Writes the OpenAPI 3.1 document from the route list and the component schemas in
  * {@code openapi-schemas.json}: one operation per route, with its path parameters, query parameters, body,
- * success answer and problem answers.
+ * success answer and problem answers. Submitting a job also documents its Idempotency-Key header, the
+ * Location header and the 200 answer of an idempotent replay.
  */
 public final class OpenApi {
     private static final Pattern PARAM = Pattern.compile("\\{([a-z]+)}");
@@ -97,6 +98,16 @@ public final class OpenApi {
                 ok.putObject("content").putObject("text/plain").putObject("schema").put("type", "string");
             } else if (r.path().equals("/openapi.json")) {
                 ok.putObject("content").putObject("application/json").putObject("schema").put("type", "object");
+            }
+            if (r.method().name().equals("POST") && r.path().equals("/api/v1/jobs")) {
+                ok.putObject("headers").putObject("Location").put("description", "the job's URL, /api/v1/jobs/{id}")
+                        .putObject("schema").put("type", "string");
+                ObjectNode replay = responses.putObject("200");
+                replay.put("description", "a retry with an earlier Idempotency-Key and the same body: the job that request created");
+                ObjectNode headers = replay.putObject("headers");
+                headers.putObject("Idempotent-Replayed").put("description", "true").putObject("schema").put("type", "string");
+                headers.putObject("Location").put("description", "the job's URL, /api/v1/jobs/{id}").putObject("schema").put("type", "string");
+                replay.putObject("content").putObject("application/json").putObject("schema").put("$ref", "#/components/schemas/" + r.response());
             }
             java.util.TreeSet<Integer> errors = new java.util.TreeSet<>(r.errors());
             if (!r.roles().isEmpty()) {

@@ -427,16 +427,19 @@ public final class LiveEngine implements AutoCloseable {
             } else if (c instanceof Command.SiteDown s) {
                 siteAction(s, now);
             } else if (c instanceof Command.DryRun d) {
-                d.future().complete(placer.explain(d.request().task("dry-run"), placer.rules(d.request().rules()), d.request().tier()));
+                TwoLevelPlacer.Explanation x = placer.explain(d.request().task("dry-run"), placer.rules(d.request().rules()), d.request().tier());
+                replies.add(() -> d.future().complete(x));
             } else if (c instanceof Command.ExplainQueued e) {
                 LiveJob j = active.get(e.id());
-                e.future().complete(j == null || j.state != JobState.QUEUED ? null : placer.explain(j.task, j.rulesId, j.tier));
+                TwoLevelPlacer.Explanation x = j == null || j.state != JobState.QUEUED ? null : placer.explain(j.task, j.rulesId, j.tier);
+                replies.add(() -> e.future().complete(x));
             } else if (c instanceof Command.Agent a) {
                 agentCommand(a, now);
             } else if (c instanceof Command.Report r) {
                 reportCommand(r, now);
             } else if (c instanceof Command.Nodes n) {
-                n.future().complete(nodeStatuses(site(n.site())));
+                List<Snapshot.NodeStatus> x = nodeStatuses(site(n.site()));
+                replies.add(() -> n.future().complete(x));
             } else {
                 throw new IllegalStateException("unknown command " + c);
             }
@@ -918,6 +921,13 @@ public final class LiveEngine implements AutoCloseable {
     private void recover() {
         long t0 = System.nanoTime();
         long now = clock.getAsLong();
+        // After a failed commit the cycle's pending writes and answers are still buffered here: they describe the
+        // state being discarded (its clients were answered 503, "nothing was stored"), so they must never be written.
+        touched.clear();
+        events.clear();
+        nodeRows.clear();
+        siteRows.clear();
+        replies.clear();
         state = new ClusterState(layout.nodes());
         fragmentation = new Fragmentation(target, true);
         scheduler = new Scheduler(state, profileFactory.create(new PolicyContext(state, new SplittableRandom(42), fragmentation)));
