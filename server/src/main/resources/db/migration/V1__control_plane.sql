@@ -30,7 +30,6 @@ CREATE TABLE jobs (
 CREATE UNIQUE INDEX jobs_idempotency ON jobs (tenant, idem_key);
 CREATE INDEX jobs_state ON jobs (state, id);
 CREATE INDEX jobs_tenant ON jobs (tenant, id);
-CREATE INDEX jobs_region ON jobs (region, id);
 
 CREATE TABLE job_events (
     job_id  BIGINT        NOT NULL,

@@ -473,7 +473,13 @@ public final class LiveEngine implements AutoCloseable {
         if (idemMapKey != null) {
             remember(idemMapKey, s.idemHash(), id, now);
         }
-        event(j, now, "submitted", "by " + s.principal().name());
+        if (!s.principal().name().equals(s.tenant())) {
+            // the submission itself is the job row; an event is only written when someone else submitted for the tenant
+            event(j, now, "submitted", "by " + s.principal().name());
+        } else {
+            j.eventSeq = 1; // seq 1 is the submission, shown from the job row (see ApiServer#events)
+            touched.add(j);
+        }
         enqueue(j);
         arrivals.add(j);
         metrics.submitted();
@@ -991,7 +997,7 @@ public final class LiveEngine implements AutoCloseable {
                     placer.rules(req.rules()));
             j.persisted = true;
             j.attempts = r.attempts();
-            j.eventSeq = seqs.getOrDefault(r.id(), 0);
+            j.eventSeq = seqs.getOrDefault(r.id(), 1);
             j.reason = r.reason();
             j.decision = r.decision();
             active.put(j.id, j);
