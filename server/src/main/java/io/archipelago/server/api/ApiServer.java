@@ -617,11 +617,8 @@ public final class ApiServer {
         o.put("started_at", time(v.startedAt()));
         o.put("expected_end", time(v.dueAt()));
         o.put("finished_at", time(v.finishedAt()));
-        try {
-            o.set("spec", json.readTree(v.spec()));
-        } catch (IOException e) {
-            throw new IllegalStateException("stored spec of job " + v.id() + " is not JSON", e);
-        }
+        // the spec is stored as canonical JSON written by JobRequest.toJson: embedded as is, not parsed again
+        o.putRawValue("spec", new com.fasterxml.jackson.databind.util.RawValue(v.spec()));
         if (v.tasks().isEmpty()) {
             o.putNull("placement");
         } else {

@@ -207,7 +207,36 @@ public final class JobRequestParser {
     }
 
     /** 422 unless some site the rules allow has a node able to hold one task, and the fleet could hold the gang. */
+    /** Everything {@link #checkSatisfiable} reads of a request. */
+    private record Demand(int cpu, long mem, int gpuCount, int gpuMilli, List<String> models, int gang, PlacementRules rules) {
+    }
+
+    /** Verdicts of {@link #checkSatisfiable} by demand (null = satisfiable): the check is O(nodes) and requests repeat. */
+    private final java.util.concurrent.ConcurrentHashMap<Demand, java.util.Optional<ApiException>> verdicts =
+            new java.util.concurrent.ConcurrentHashMap<>();
+
     private void checkSatisfiable(JobRequest r) {
+        Demand d = new Demand(r.cpuMilli(), r.memoryMib(), r.gpuCount(), r.gpuMilli(), r.models(), r.gang(), r.rules());
+        java.util.Optional<ApiException> v = verdicts.get(d);
+        if (v == null) {
+            try {
+                checkSatisfiableNow(r);
+                v = java.util.Optional.empty();
+            } catch (ApiException e) {
+                v = java.util.Optional.of(e);
+            }
+            if (verdicts.size() >= 100_000) {
+                verdicts.clear();
+            }
+            verdicts.put(d, v);
+        }
+        if (v.isPresent()) {
+            ApiException e = v.get();
+            throw new ApiException(e.status(), e.type(), e.field(), e.getMessage());
+        }
+    }
+
+    private void checkSatisfiableNow(JobRequest r) {
         PlacementRules rules = r.rules();
         boolean[] siteOk = new boolean[fleet.sites().size()];
         boolean any = false;

@@ -142,6 +142,14 @@ public final class LiveEngine implements AutoCloseable {
     private final Map<String, long[]> idempotency = new HashMap<>();
     private final Map<String, String> idempotencyHash = new HashMap<>();
     private final ArrayDeque<Object[]> idempotencyOrder = new ArrayDeque<>();
+    /**
+     * Most idempotency keys held in memory (about 300 bytes each). Beyond it the oldest are forgotten here and a
+     * key not found in memory is looked up in the database (its unique index), so retries stay exact at any rate.
+     */
+    static final int MAX_REMEMBERED_KEYS = 1_000_000;
+    /** {@link #MAX_REMEMBERED_KEYS}, unless system property {@code archipelago.idempotency.memory} says otherwise (tests). */
+    private final int rememberedKeys = Integer.getInteger("archipelago.idempotency.memory", MAX_REMEMBERED_KEYS);
+    private boolean idempotencyTruncated;
     private List<List<LiveJob>> onNode;
     private boolean[] siteDown;
     private boolean[] agent;
@@ -455,8 +463,17 @@ public final class LiveEngine implements AutoCloseable {
         if (s.idemKey() != null) {
             idemMapKey = s.tenant() + '\n' + s.idemKey();
             long[] prior = idempotency.get(idemMapKey);
+            String priorHash = prior == null ? null : idempotencyHash.get(idemMapKey);
+            if (prior == null && idempotencyTruncated) {
+                // older keys than memory holds may still be within the retention: the database decides
+                JobStore.IdemRow row = store.findIdempotency(s.tenant(), s.idemKey()).orElse(null);
+                if (row != null && row.submittedAt() >= now - settings.idempotencyRetentionMs()) {
+                    prior = new long[] {row.jobId(), row.submittedAt()};
+                    priorHash = row.requestHash();
+                }
+            }
             if (prior != null) {
-                if (!idempotencyHash.get(idemMapKey).equals(s.idemHash())) {
+                if (!priorHash.equals(s.idemHash())) {
                     throw new ApiException(409, "idempotency-key-reused", "Idempotency-Key", "Idempotency-Key '" + s.idemKey()
                             + "' was first used for a different request (job " + prior[0] + "); use a new key for a new job");
                 }
@@ -514,6 +531,12 @@ public final class LiveEngine implements AutoCloseable {
         idempotency.put(key, new long[] {id, now});
         idempotencyHash.put(key, hash);
         idempotencyOrder.addLast(new Object[] {key, now});
+        while (idempotencyOrder.size() > rememberedKeys) {
+            String k = (String) idempotencyOrder.pollFirst()[0];
+            idempotency.remove(k);
+            idempotencyHash.remove(k);
+            idempotencyTruncated = true;
+        }
         long horizon = now - settings.idempotencyRetentionMs();
         while (!idempotencyOrder.isEmpty() && (long) idempotencyOrder.peekFirst()[1] < horizon) {
             String k = (String) idempotencyOrder.pollFirst()[0];
@@ -947,6 +970,7 @@ public final class LiveEngine implements AutoCloseable {
         idempotency.clear();
         idempotencyHash.clear();
         idempotencyOrder.clear();
+        idempotencyTruncated = false;
         onNode = new ArrayList<>(nodeCount);
         for (int i = 0; i < nodeCount; i++) {
             onNode.add(new ArrayList<>(4));
@@ -1029,7 +1053,9 @@ public final class LiveEngine implements AutoCloseable {
             touched.clear();
             events.clear();
         }
-        for (JobStore.IdemRow k : store.idempotencyKeysSince(now - settings.idempotencyRetentionMs())) {
+        List<JobStore.IdemRow> keys = store.idempotencyKeysSince(now - settings.idempotencyRetentionMs(), rememberedKeys);
+        idempotencyTruncated = keys.size() >= rememberedKeys;
+        for (JobStore.IdemRow k : keys) {
             remember(k.tenant() + '\n' + k.key(), k.requestHash(), k.jobId(), k.submittedAt());
         }
         refreshSnapshot(now);

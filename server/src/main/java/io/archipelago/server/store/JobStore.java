@@ -160,11 +160,20 @@ public final class JobStore {
         });
     }
 
-    /** Idempotency keys of jobs submitted at or after {@code since}. */
-    public List<IdemRow> idempotencyKeysSince(long since) {
-        return db.jdbi().withHandle(h -> h.createQuery("SELECT tenant, idem_key, idem_hash, id, submitted_at FROM jobs"
-                        + " WHERE idem_key IS NOT NULL AND submitted_at >= ? ORDER BY id").bind(0, since)
+    /** The newest {@code limit} idempotency keys of jobs submitted at or after {@code since}, oldest first. */
+    public List<IdemRow> idempotencyKeysSince(long since, int limit) {
+        List<IdemRow> rows = db.jdbi().withHandle(h -> h.createQuery("SELECT tenant, idem_key, idem_hash, id, submitted_at FROM jobs"
+                        + " WHERE idem_key IS NOT NULL AND submitted_at >= ? ORDER BY id DESC LIMIT ?").bind(0, since).bind(1, limit)
                 .map((rs, ctx) -> new IdemRow(rs.getString(1), rs.getString(2), rs.getString(3), rs.getLong(4), rs.getLong(5))).list());
+        java.util.Collections.reverse(rows);
+        return rows;
+    }
+
+    /** The job a tenant's idempotency key created, if any (the unique index on tenant and key). */
+    public Optional<IdemRow> findIdempotency(String tenant, String key) {
+        return db.jdbi().withHandle(h -> h.createQuery("SELECT tenant, idem_key, idem_hash, id, submitted_at FROM jobs"
+                        + " WHERE tenant = ? AND idem_key = ?").bind(0, tenant).bind(1, key)
+                .map((rs, ctx) -> new IdemRow(rs.getString(1), rs.getString(2), rs.getString(3), rs.getLong(4), rs.getLong(5))).findOne());
     }
 
     public Optional<JobRow> find(long id) {
