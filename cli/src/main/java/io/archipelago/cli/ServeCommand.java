@@ -139,27 +139,8 @@ public final class ServeCommand implements Callable<Integer> {
         System.out.println("  stop with Ctrl-C; state survives restarts (same --data-dir)");
     }
 
-    /** Parses {@code 30s}, {@code 2m}, {@code 1h}, {@code 500ms}. */
+    /** A duration option ({@code 30s}, {@code 2m}, {@code 500ms}, ...): the scenario files' syntax. */
     static Duration duration(String s) {
-        String t = s.trim().toLowerCase(Locale.ROOT);
-        try {
-            if (t.endsWith("ms")) {
-                return Duration.ofMillis(Long.parseLong(t.substring(0, t.length() - 2)));
-            }
-            long v = Long.parseLong(t.substring(0, t.length() - 1));
-            switch (t.charAt(t.length() - 1)) {
-                case 's':
-                    return Duration.ofSeconds(v);
-                case 'm':
-                    return Duration.ofMinutes(v);
-                case 'h':
-                    return Duration.ofHours(v);
-                default:
-                    break;
-            }
-        } catch (NumberFormatException | StringIndexOutOfBoundsException ignored) {
-            // fall through
-        }
-        throw new IllegalArgumentException("duration '" + s + "': expected a number with ms, s, m or h, e.g. 30s or 2m");
+        return Duration.ofMillis(io.archipelago.sim.scenario.Durations.parseDurationMs(s.trim()));
     }
 }
