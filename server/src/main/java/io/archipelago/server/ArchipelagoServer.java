@@ -29,7 +29,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.attribute.PosixFilePermissions;
-import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -50,17 +49,15 @@ public final class ArchipelagoServer implements AutoCloseable {
     private final Database db;
     private final LiveEngine engine;
     private final ApiServer api;
-    private final Authenticator auth;
     private final ScenarioLoader.Loaded live;
     private final Map<String, String> demoTokens;
 
-    private ArchipelagoServer(ServerConfig config, Database db, LiveEngine engine, ApiServer api, Authenticator auth,
+    private ArchipelagoServer(ServerConfig config, Database db, LiveEngine engine, ApiServer api,
                               ScenarioLoader.Loaded live, Map<String, String> demoTokens) {
         this.config = config;
         this.db = db;
         this.engine = engine;
         this.api = api;
-        this.auth = auth;
         this.live = live;
         this.demoTokens = demoTokens;
     }
@@ -101,7 +98,7 @@ public final class ArchipelagoServer implements AutoCloseable {
             ref.set(engine);
             engine.start();
             api = new ApiServer(engine, store, parser, auth, registry, policy(live, weights, c), clock::getAsLong).start(c.host(), c.port());
-            ArchipelagoServer s = new ArchipelagoServer(c, db, engine, api, auth, live, demo);
+            ArchipelagoServer s = new ArchipelagoServer(c, db, engine, api, live, demo);
             writePortFile(c.dataDir(), api.port());
             LOG.atInfo().addKeyValue("url", "http://" + c.host() + ":" + api.port()).addKeyValue("database", db.description())
                     .addKeyValue("fleet", geo.name()).addKeyValue("acceleration", c.acceleration()).log("control plane listening");
@@ -250,10 +247,6 @@ public final class ArchipelagoServer implements AutoCloseable {
         return api;
     }
 
-    public Authenticator auth() {
-        return auth;
-    }
-
     public Database database() {
         return db;
     }
@@ -266,11 +259,6 @@ public final class ArchipelagoServer implements AutoCloseable {
     /** Demo tenants' tokens by name (empty unless demo mode). */
     public Map<String, String> demoTokens() {
         return demoTokens;
-    }
-
-    /** Notes for the user (the generator's notes). */
-    public List<String> notes() {
-        return new ArrayList<>(live.notes());
     }
 
     @Override

@@ -66,7 +66,6 @@ public final class JobRequestParser {
     private final int[] siteOfNode;
     private final Set<String> fleetModels = new TreeSet<>();
     private final Set<String> jurisdictions = new TreeSet<>();
-    private final long fleetGpus;
     /** Most tasks whose allocation record fits {@link #MAX_ALLOC_CHARS} on this fleet. */
     private final int maxGangByRecord;
 
@@ -75,18 +74,15 @@ public final class JobRequestParser {
         RegionalFleet.Layout l = fleet.layout();
         this.nodes = l.nodes();
         this.siteOfNode = l.siteOfNode();
-        long g = 0;
         int longestName = 0;
         int mostGpus = 0;
         for (NodeSpec n : nodes) {
             if (n.gpuCount() > 0 && n.gpuModel() >= 0) {
                 fleetModels.add(GpuModels.nameOf(n.gpuModel()));
             }
-            g += n.gpuCount();
             longestName = Math.max(longestName, n.name().length());
             mostGpus = Math.max(mostGpus, n.gpuCount());
         }
-        fleetGpus = g;
         int entry = longestName + 1 + String.valueOf((1L << mostGpus) - 1).length() + 1;
         maxGangByRecord = Math.max(1, (MAX_ALLOC_CHARS + 1) / entry);
         for (Region r : fleet.regions()) {

@@ -97,7 +97,7 @@ public final class EngineMetrics {
         finished.get(s).increment();
     }
 
-    void decision(long nanos, boolean ok) {
+    void decision(long nanos) {
         decision.record(nanos, TimeUnit.NANOSECONDS);
     }
 

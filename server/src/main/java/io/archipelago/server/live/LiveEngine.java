@@ -667,7 +667,7 @@ public final class LiveEngine implements AutoCloseable {
             masks[k] = scheduler.lastGpuMask();
             placed++;
         }
-        metrics.decision(System.nanoTime() - t0, placed == g);
+        metrics.decision(System.nanoTime() - t0);
         if (placed < g) {
             for (int k = 0; k < placed; k++) {
                 state.unbind(nodes[k], j.task, masks[k]);
@@ -1112,10 +1112,5 @@ public final class LiveEngine implements AutoCloseable {
             due.add(new long[] {j.dueAt, j.id, j.epoch});
         }
         return true;
-    }
-
-    /** Checks the engine's cluster state invariants (tests; call only when the engine is stopped or idle). */
-    public void checkInvariants() {
-        state.checkInvariants();
     }
 }
