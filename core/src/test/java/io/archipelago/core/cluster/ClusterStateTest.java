@@ -97,4 +97,34 @@ class ClusterStateTest {
         assertThatThrownBy(() -> new ClusterState(List.<NodeSpec>of()))
                 .hasMessageContaining("at least one node");
     }
+
+    @Test
+    void aCordonedNodeKeepsItsTasksButTheAvailabilityFilterRejectsIt() {
+        TaskSpec share = task(4000, 1, 300);
+        state.bind(0, share, 0b1);
+        int v = state.version(0);
+
+        state.setCordoned(0, true);
+
+        assertThat(state.isCordoned(0)).isTrue();
+        assertThat(state.isUp(0)).as("cordoned is not down").isTrue();
+        assertThat(state.version(0)).as("schedulers see the change").isNotEqualTo(v);
+        assertThat(io.archipelago.core.framework.Filters.checkAvailable(state, 0, share))
+                .isEqualTo(io.archipelago.core.framework.Reason.NODE_CORDONED);
+        assertThat(io.archipelago.core.framework.Filters.checkAvailable(state, 1, share))
+                .isEqualTo(io.archipelago.core.framework.Reason.FITS);
+        state.unbind(0, share, 0b1);
+        assertThat(state.gpuFree(0, 0)).as("its tasks can still be released").isEqualTo(1000);
+        state.bind(0, share, 0b1);
+        assertThat(state.taskCount(0)).as("known placements can still be restored (recovery)").isEqualTo(1);
+
+        int v2 = state.version(0);
+        state.setCordoned(0, true);
+        assertThat(state.version(0)).as("setting the same value is a no-op").isEqualTo(v2);
+        state.setCordoned(0, false);
+        assertThat(io.archipelago.core.framework.Filters.checkAvailable(state, 0, share))
+                .isEqualTo(io.archipelago.core.framework.Reason.FITS);
+        assertThatThrownBy(() -> state.setCordoned(5, true)).isInstanceOf(IndexOutOfBoundsException.class).hasMessageContaining("5");
+        state.checkInvariants();
+    }
 }
