@@ -574,4 +574,30 @@ class TwoLevelPlacerTest {
         }
         w.state.checkInvariants();
     }
+
+    @Test
+    void theLastSelectionReportsItsCandidatesAndRunnerUpAsTheExplanationScoresThem() {
+        World w = new World(SiteWeights.DEFAULT);
+        PlacementRules eu = rules(null, List.of("EU"), List.of(), PlacementRules.NO_SLO);
+        TaskSpec t = gpus(1, "H100");
+        TwoLevelPlacer.Explanation e = w.explain(t, eu, Tier.ON_DEMAND);
+        List<TwoLevelPlacer.SiteVerdict> candidates = e.sites().stream().filter(TwoLevelPlacer.SiteVerdict::candidate)
+                .sorted((a, b) -> Long.compare(b.total(), a.total())).toList();
+
+        int node = w.placer.select(t, w.scheduler.shapeOf(t), w.placer.rules(eu), Tier.ON_DEMAND);
+
+        assertThat(node).isNotNegative();
+        assertThat(w.placer.lastCandidates()).isEqualTo(candidates.size());
+        assertThat(w.placer.lastTotal()).isEqualTo(candidates.get(0).total());
+        if (candidates.size() > 1) {
+            assertThat(w.fleet.sites().get(w.placer.runnerUpSite()).name()).isEqualTo(candidates.get(1).site());
+            assertThat(w.placer.runnerUpTotal()).isEqualTo(candidates.get(1).total());
+        } else {
+            assertThat(w.placer.runnerUpSite()).isEqualTo(-1);
+        }
+        PlacementRules nowhere = rules(null, List.of(), List.of("us-east"), PlacementRules.NO_SLO);
+        w.placer.select(gpus(8, "A10"), w.scheduler.shapeOf(gpus(8, "A10")), w.placer.rules(nowhere), Tier.ON_DEMAND);
+        assertThat(w.placer.lastCandidates()).isZero();
+        assertThat(w.placer.runnerUpSite()).isEqualTo(-1);
+    }
 }
