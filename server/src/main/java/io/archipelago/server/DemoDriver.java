@@ -1,10 +1,10 @@
 package io.archipelago.server;
 
-import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.archipelago.core.geo.PlacementRules;
 import io.archipelago.core.model.GpuModels;
 import io.archipelago.core.model.TaskSpec;
+import io.archipelago.server.api.JobRequest;
 import io.archipelago.sim.engine.Workload;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -83,52 +83,20 @@ public final class DemoDriver implements AutoCloseable {
         return new long[] {sent.get(), accepted.get(), refused.get()};
     }
 
-    /** The JSON body of job {@code j} of the workload. */
+    /** The JSON body of job {@code j} of the workload: its request in the API's canonical form. */
     public static ObjectNode body(Workload w, int j, String name) {
         TaskSpec t = w.spec(j);
-        ObjectNode o = JsonNodeFactory.instance.objectNode();
-        o.put("name", name);
-        ObjectNode r = o.putObject("resources");
-        r.put("cpu_milli", Math.max(t.cpuMilli(), t.gpuCount() == 0 ? 100 : 0));
-        r.put("memory_mib", t.memoryMib());
-        if (t.gpuCount() > 0) {
-            ObjectNode g = r.putObject("gpu");
-            g.put("count", t.gpuCount());
-            g.put("milli", t.gpuMilli());
-            if (t.allowedModels() != 0) {
-                var models = g.putArray("models");
-                for (int m = 0; m < 64; m++) {
-                    if ((t.allowedModels() & (1L << m)) != 0) {
-                        models.add(GpuModels.nameOf(m));
-                    }
-                }
+        List<String> models = new java.util.ArrayList<>();
+        for (int m = 0; m < 64; m++) {
+            if ((t.allowedModels() & (1L << m)) != 0) {
+                models.add(GpuModels.nameOf(m));
             }
         }
-        o.put("gang", Math.max(1, w.size(j)));
-        o.put("tier", w.tier(j).label());
-        o.put("priority", w.priority(j).label());
         PlacementRules pr = w.rules(j);
-        if (pr.origin() != null || pr.restrictsResidency() || pr.hasSlo()) {
-            ObjectNode p = o.putObject("placement");
-            if (pr.origin() != null) {
-                p.put("origin", pr.origin());
-            }
-            if (pr.restrictsResidency()) {
-                ObjectNode res = p.putObject("residency");
-                if (!pr.jurisdictions().isEmpty()) {
-                    pr.jurisdictions().forEach(res.putArray("jurisdictions")::add);
-                }
-                if (!pr.regions().isEmpty()) {
-                    pr.regions().forEach(res.putArray("regions")::add);
-                }
-            }
-            if (pr.hasSlo()) {
-                p.put("latency_slo_ms", pr.latencySloMs());
-            }
-        }
         long d = w.duration(j);
-        o.put("duration_s", d <= 0 ? 3600 : Math.max(1, (d + 999) / 1000));
-        return o;
+        return new JobRequest(name, Math.max(t.cpuMilli(), t.gpuCount() == 0 ? 100 : 0), t.memoryMib(), t.gpuCount(), t.gpuMilli(),
+                t.gpuCount() == 0 ? List.of() : models, Math.max(1, w.size(j)), w.tier(j), w.priority(j), pr.origin(), pr.jurisdictions(),
+                pr.regions(), pr.latencySloMs(), d <= 0 ? 3600 : Math.max(1, (d + 999) / 1000)).toJson();
     }
 
     private void run() {
