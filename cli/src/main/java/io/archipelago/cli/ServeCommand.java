@@ -56,6 +56,10 @@ public final class ServeCommand implements Callable<Integer> {
     @Option(names = "--demo-load", defaultValue = "0.7", description = "Offered load of the demo workload, share of the fleet (default: ${DEFAULT-VALUE}).")
     double demoLoad;
 
+    @Option(names = "--results", paramLabel = "DIR", defaultValue = "results",
+            description = "Study and simulation results the dashboard shows (folders written by experiment and simulate; default: ${DEFAULT-VALUE}).")
+    Path results;
+
     @Option(names = "--for", paramLabel = "DURATION", description = "Stop after this long (e.g. 2m); default: until interrupted.")
     String runFor;
 
@@ -64,7 +68,7 @@ public final class ServeCommand implements Callable<Integer> {
         double accel = acceleration != null ? acceleration : demo ? 600 : 1;
         String password = System.getenv("ARCHIPELAGO_DB_PASSWORD");
         ServerConfig c = new ServerConfig(dataDir, db, dbUser, password, host, port, fleet, policy, accel, duration(heartbeatTimeout).toMillis(),
-                demo, demoLoad, 42);
+                demo, demoLoad, 42, results);
         ArchipelagoServer s = ArchipelagoServer.start(c);
         DemoDriver driver = null;
         if (demo) {
@@ -126,6 +130,7 @@ public final class ServeCommand implements Callable<Integer> {
         System.out.println("Archipelago control plane on " + url + "  (fleet " + s.engine().fleet().name() + ", "
                 + s.engine().fleet().sites().size() + " sites, " + s.engine().fleet().gpuCount() + " GPUs; database "
                 + (c.dbUrl() == null ? "embedded H2 in " + dir : "PostgreSQL") + "; clock x" + c.acceleration() + ")");
+        System.out.println("  dashboard         " + url + "/  (log in with a token: the operator's sees everything, a tenant's its own jobs)");
         System.out.println("  API description   " + url + "/openapi.json");
         System.out.println("  health, metrics   " + url + "/health  " + url + "/ready  " + url + "/metrics");
         System.out.println("  operator token    " + dir.resolve("operator-token"));

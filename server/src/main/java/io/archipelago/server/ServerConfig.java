@@ -16,10 +16,14 @@ import java.nio.file.Path;
  * @param demo             create the demo tenants and write demo-tokens.json
  * @param demoLoad         offered load of the live workload the demo replays (and whose shapes FGD targets)
  * @param seed             seed of that workload
+ * @param resultsDir       where the dashboard finds study and simulation results (folders written by experiment and simulate)
  */
 public record ServerConfig(Path dataDir, String dbUrl, String dbUser, String dbPassword, String host, int port, Path fleetFile,
-                           String policy, double acceleration, long heartbeatTimeoutMs, boolean demo, double demoLoad, long seed) {
+                           String policy, double acceleration, long heartbeatTimeoutMs, boolean demo, double demoLoad, long seed, Path resultsDir) {
     public ServerConfig {
+        if (resultsDir == null) {
+            throw new IllegalArgumentException("a results directory is required (--results)");
+        }
         if (dataDir == null) {
             throw new IllegalArgumentException("a data directory is required (--data-dir)");
         }
@@ -36,30 +40,35 @@ public record ServerConfig(Path dataDir, String dbUrl, String dbUser, String dbP
 
     /** Embedded database in {@code dataDir}, loopback, any free port, FGD, real time. */
     public static ServerConfig defaults(Path dataDir) {
-        return new ServerConfig(dataDir, null, null, null, "127.0.0.1", 0, null, "FGD", 1, 30_000, false, 0.7, 42);
+        return new ServerConfig(dataDir, null, null, null, "127.0.0.1", 0, null, "FGD", 1, 30_000, false, 0.7, 42, Path.of("results"));
     }
 
     public ServerConfig withDb(String url, String user, String password) {
-        return new ServerConfig(dataDir, url, user, password, host, port, fleetFile, policy, acceleration, heartbeatTimeoutMs, demo, demoLoad, seed);
+        return new ServerConfig(dataDir, url, user, password, host, port, fleetFile, policy, acceleration, heartbeatTimeoutMs, demo, demoLoad, seed, resultsDir);
     }
 
     public ServerConfig withPort(int p) {
-        return new ServerConfig(dataDir, dbUrl, dbUser, dbPassword, host, p, fleetFile, policy, acceleration, heartbeatTimeoutMs, demo, demoLoad, seed);
+        return new ServerConfig(dataDir, dbUrl, dbUser, dbPassword, host, p, fleetFile, policy, acceleration, heartbeatTimeoutMs, demo, demoLoad, seed, resultsDir);
     }
 
     public ServerConfig withAcceleration(double a) {
-        return new ServerConfig(dataDir, dbUrl, dbUser, dbPassword, host, port, fleetFile, policy, a, heartbeatTimeoutMs, demo, demoLoad, seed);
+        return new ServerConfig(dataDir, dbUrl, dbUser, dbPassword, host, port, fleetFile, policy, a, heartbeatTimeoutMs, demo, demoLoad, seed, resultsDir);
     }
 
     public ServerConfig withHeartbeatTimeout(long ms) {
-        return new ServerConfig(dataDir, dbUrl, dbUser, dbPassword, host, port, fleetFile, policy, acceleration, ms, demo, demoLoad, seed);
+        return new ServerConfig(dataDir, dbUrl, dbUser, dbPassword, host, port, fleetFile, policy, acceleration, ms, demo, demoLoad, seed, resultsDir);
     }
 
     public ServerConfig withDemo(boolean d) {
-        return new ServerConfig(dataDir, dbUrl, dbUser, dbPassword, host, port, fleetFile, policy, acceleration, heartbeatTimeoutMs, d, demoLoad, seed);
+        return new ServerConfig(dataDir, dbUrl, dbUser, dbPassword, host, port, fleetFile, policy, acceleration, heartbeatTimeoutMs, d, demoLoad, seed, resultsDir);
+    }
+
+    /** Where the dashboard finds study and simulation results (default {@code results}, relative to the working directory). */
+    public ServerConfig withResultsDir(Path r) {
+        return new ServerConfig(dataDir, dbUrl, dbUser, dbPassword, host, port, fleetFile, policy, acceleration, heartbeatTimeoutMs, demo, demoLoad, seed, r);
     }
 
     public ServerConfig withFleet(Path f) {
-        return new ServerConfig(dataDir, dbUrl, dbUser, dbPassword, host, port, f, policy, acceleration, heartbeatTimeoutMs, demo, demoLoad, seed);
+        return new ServerConfig(dataDir, dbUrl, dbUser, dbPassword, host, port, f, policy, acceleration, heartbeatTimeoutMs, demo, demoLoad, seed, resultsDir);
     }
 }

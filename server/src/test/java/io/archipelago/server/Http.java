@@ -64,6 +64,31 @@ public final class Http {
         }
     }
 
+    /**
+     * Opens a server-sent event stream and returns its headers and its first event (the text up to the first
+     * blank line), then closes it; fails after 10 s without one.
+     */
+    public Res firstEvent(String path, String token) {
+        HttpRequest r = HttpRequest.newBuilder(URI.create(base + path)).timeout(Duration.ofSeconds(10)).header("Accept", "text/event-stream")
+                .header("Authorization", "Bearer " + token).GET().build();
+        try {
+            HttpResponse<java.io.InputStream> res = client.send(r, HttpResponse.BodyHandlers.ofInputStream());
+            StringBuilder b = new StringBuilder();
+            try (java.io.BufferedReader in = new java.io.BufferedReader(new java.io.InputStreamReader(res.body(),
+                    java.nio.charset.StandardCharsets.UTF_8))) {
+                for (String line = in.readLine(); line != null && !(line.isEmpty() && b.length() > 0); line = in.readLine()) {
+                    b.append(line).append('\n');
+                }
+            }
+            return new Res(res.statusCode(), res.headers().map(), b.toString(), null);
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+    }
+
     public Res get(String path, String token) {
         return send("GET", path, token, null);
     }

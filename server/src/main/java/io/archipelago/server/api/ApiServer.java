@@ -73,10 +73,17 @@ public final class ApiServer {
     private final List<Route> routes;
     private final AtomicLong errorRef = new AtomicLong();
     private final Supplier<Long> clock;
+    private final Results results;
+    private LiveFeed feed;
     private Javalin app;
 
+    /**
+     * @param resultsDir where the dashboard finds study and simulation results (folders as {@code experiment fgd --out}
+     *                   and {@code simulate --out} write them); it need not exist
+     */
     public ApiServer(LiveEngine engine, JobStore store, JobRequestParser parser, Authenticator auth, PrometheusMeterRegistry registry,
-                     ObjectNode policy, Supplier<Long> clock) {
+                     ObjectNode policy, Supplier<Long> clock, java.nio.file.Path resultsDir) {
+        this.results = new Results(resultsDir, json);
         this.engine = engine;
         this.store = store;
         this.parser = parser;
@@ -97,6 +104,7 @@ public final class ApiServer {
                 new Route.Param("region", "string", "only jobs placed in this region"),
                 new Route.Param("tenant", "string", "only this tenant's jobs (operators; a tenant always sees only its own)"),
                 new Route.Param("limit", "integer", "page size, 1..1000 (default 100)"),
+                new Route.Param("order", "string", "oldest (default: oldest first) or newest (newest first)"),
                 new Route.Param("cursor", "string", "the next_cursor of the previous page"));
         List<Route> r = new ArrayList<>();
         r.add(new Route(HandlerType.GET, "/health", "Liveness: the process answers", PUBLIC, null, "Health", 200, List.of(), List.of(),
@@ -107,14 +115,27 @@ public final class ApiServer {
                 List.of(), (ctx, p) -> ctx.contentType("text/plain; version=0.0.4; charset=utf-8").result(registry.scrape())));
         r.add(new Route(HandlerType.GET, "/openapi.json", "This API's OpenAPI 3.1 document", PUBLIC, null, null, 200, List.of(), List.of(),
                 (ctx, p) -> write(ctx, 200, OpenApi.document(routes, json))));
+        r.add(new Route(HandlerType.GET, "/api/v1/me", "Who the token belongs to: name and role", TENANTS, null, "Me", 200, List.of(),
+                List.of(), (ctx, p) -> write(ctx, 200, json.createObjectNode().put("name", p.name()).put("role", p.role().label()))));
+        r.add(new Route(HandlerType.GET, "/api/v1/stream", "Server-sent events for the dashboard: fleet snapshots (operators) and job changes",
+                TENANTS, null, "Stream", 200, List.of(), List.of(), (ctx, p) -> new io.javalin.http.sse.SseHandler(c -> feed.join(c, p)).handle(ctx)));
+        r.add(new Route(HandlerType.GET, "/api/v1/results", "Study and simulation results on disk (the server's results folder)", TENANTS, null,
+                "ResultList", 200, List.of(), List.of(), (ctx, p) -> write(ctx, 200, results.list())));
+        r.add(new Route(HandlerType.GET, "/api/v1/results/{name}/curves", "An FGD study result's allocation curves, mean over seeds", TENANTS,
+                null, "Curves", 200, List.of(), List.of(400, 404, 422), (ctx, p) -> write(ctx, 200, results.curves(ctx.pathParam("name")))));
+        r.add(new Route(HandlerType.GET, "/api/v1/results/{name}/files/{file}", "A file of a result folder (report.html, charts, CSV)", TENANTS,
+                null, null, 200, List.of(), List.of(400, 404), this::resultFile));
         r.add(new Route(HandlerType.POST, "/api/v1/jobs", "Submit a job; an Idempotency-Key header makes a retry return the first result",
                 TENANTS, "JobRequest", "Job", 201, List.of(), List.of(400, 409, 413, 415, 422, 503), this::submit));
-        r.add(new Route(HandlerType.GET, "/api/v1/jobs", "List jobs, oldest first, with filters and cursor pagination", TENANTS, null,
+        r.add(new Route(HandlerType.GET, "/api/v1/jobs", "List jobs, oldest (or newest) first, with filters and cursor pagination", TENANTS, null,
                 "JobPage", 200, listParams, List.of(400), this::list));
         r.add(new Route(HandlerType.GET, "/api/v1/jobs/{id}", "A job: state, placement (region, site, nodes, GPUs) and the explanation",
                 TENANTS, null, "Job", 200, List.of(), List.of(400, 404, 503), this::getJob));
         r.add(new Route(HandlerType.GET, "/api/v1/jobs/{id}/events", "A job's history", TENANTS, null, "EventList", 200, List.of(),
                 List.of(400, 404), this::events));
+        r.add(new Route(HandlerType.GET, "/api/v1/jobs/{id}/explain", "Where the job would go now, and why: per site the rule or node-level "
+                + "reason it is rejected, or its best node and score components (nothing is placed)", TENANTS, null, "Explanation", 200, List.of(),
+                List.of(400, 404, 503), this::explainJob));
         r.add(new Route(HandlerType.DELETE, "/api/v1/jobs/{id}", "Cancel a job (queued or running)", TENANTS, null, "Job", 200, List.of(),
                 List.of(400, 404, 409, 503), this::cancel));
         r.add(new Route(HandlerType.POST, "/api/v1/dry-run", "Where would this job go now, and why? Nothing is placed", OPERATORS,
@@ -156,8 +177,16 @@ public final class ApiServer {
         Timer.Builder apiTimer = Timer.builder("archipelago_api_seconds").description("API latency by route")
                 .publishPercentileHistogram().minimumExpectedValue(java.time.Duration.ofNanos(50_000))
                 .maximumExpectedValue(java.time.Duration.ofSeconds(5));
+        feed = new LiveFeed(engine, json);
         app = Javalin.create(config -> {
             config.http.maxRequestSize = MAX_BODY_BYTES;
+            // the dashboard: its pages, and uPlot from its WebJar; no asset comes from elsewhere
+            config.staticFiles.enableWebjars();
+            config.staticFiles.add(sf -> {
+                sf.hostedPath = "/";
+                sf.directory = "/io/archipelago/server/dashboard";
+                sf.location = io.javalin.http.staticfiles.Location.CLASSPATH;
+            });
             config.startup.showJavalinBanner = false;
             for (Route route : routes) {
                 config.routes.addEndpoint(new io.javalin.router.Endpoint(route.method(), route.path(), ctx -> guard(ctx, route), Set.of()));
@@ -209,6 +238,9 @@ public final class ApiServer {
     }
 
     public void stop() {
+        if (feed != null) {
+            feed.close();
+        }
         if (app != null) {
             app.stop();
         }
@@ -420,6 +452,12 @@ public final class ApiServer {
         }
     }
 
+    private void explainJob(Context ctx, Principal p) throws IOException {
+        JobView v = visible(ctx, p, pathId(ctx, "id"));
+        JobRequest req = parser.parse(json.readTree(v.spec()));
+        await(ctx, engine.dryRun(req), e -> write(ctx, 200, explanation(e)));
+    }
+
     private void events(Context ctx, Principal p) {
         JobView v = visible(ctx, p, pathId(ctx, "id"));
         ArrayNode a = json.createArrayNode();
@@ -487,7 +525,11 @@ public final class ApiServer {
                 throw ApiException.invalid("cursor", "cursor '" + c + "' is not one this API gave out; use the next_cursor of the previous page");
             }
         }
-        List<JobStore.JobRow> rows = store.list(tenant, st, region, after, limit + 1);
+        String order = ctx.queryParam("order");
+        if (order != null && !order.equals("oldest") && !order.equals("newest")) {
+            throw ApiException.invalid("order", "order '" + order + "': expected oldest or newest");
+        }
+        List<JobStore.JobRow> rows = store.list(tenant, st, region, after, "newest".equals(order), limit + 1);
         ObjectNode o = json.createObjectNode();
         ArrayNode a = o.putArray("jobs");
         for (int i = 0; i < Math.min(limit, rows.size()); i++) {
@@ -530,6 +572,11 @@ public final class ApiServer {
 
     private void siteAction(Context ctx, boolean down) {
         await(ctx, engine.site(ctx.pathParam("site"), down), s -> write(ctx, 200, json.valueToTree(s)));
+    }
+
+    private void resultFile(Context ctx, Principal p) throws IOException {
+        java.nio.file.Path f = results.file(ctx.pathParam("name"), ctx.pathParam("file"));
+        ctx.status(200).contentType(Results.contentType(f)).header("Cache-Control", "no-cache").result(java.nio.file.Files.readAllBytes(f));
     }
 
     private void tenants(Context ctx, Principal p) {

@@ -92,8 +92,12 @@ public final class OpenApi {
             ObjectNode responses = op.putObject("responses");
             ObjectNode ok = responses.putObject(String.valueOf(r.status()));
             ok.put("description", "success");
-            if (r.response() != null) {
+            if ("Stream".equals(r.response())) {
+                ok.putObject("content").putObject("text/event-stream").putObject("schema").put("$ref", "#/components/schemas/Stream");
+            } else if (r.response() != null) {
                 ok.putObject("content").putObject("application/json").putObject("schema").put("$ref", "#/components/schemas/" + r.response());
+            } else if (r.path().endsWith("/files/{file}")) {
+                ok.putObject("content").putObject("*/*").putObject("schema").put("type", "string").put("format", "binary");
             } else if (r.path().equals("/metrics")) {
                 ok.putObject("content").putObject("text/plain").putObject("schema").put("type", "string");
             } else if (r.path().equals("/openapi.json")) {

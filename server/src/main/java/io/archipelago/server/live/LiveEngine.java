@@ -173,6 +173,8 @@ public final class LiveEngine implements AutoCloseable {
     private volatile boolean ready;
     private volatile Snapshot snapshot;
     private long lastSnapshot;
+    /** Tenants whose jobs changed in a committed cycle, until {@link #takeChangedTenants} takes them. */
+    private final Set<String> changedTenants = java.util.concurrent.ConcurrentHashMap.newKeySet();
 
     /**
      * @param profileFactory the node-level policy (e.g. FGD) on a fresh cluster state
@@ -226,6 +228,20 @@ public final class LiveEngine implements AutoCloseable {
     /** Jobs whose recorded allocation could not be restored on the last recovery (0 unless state was corrupt). */
     public int recoveryConflicts() {
         return recoveryConflicts;
+    }
+
+    /**
+     * The tenants some of whose jobs changed (submitted, placed, ended, requeued) in a committed cycle since the last
+     * call, sorted; thread-safe. A change committed while this runs is reported by this call or the next, never lost.
+     */
+    public List<String> takeChangedTenants() {
+        List<String> out = new ArrayList<>();
+        for (Iterator<String> it = changedTenants.iterator(); it.hasNext(); ) {
+            out.add(it.next());
+            it.remove();
+        }
+        out.sort(null);
+        return out;
     }
 
     /** The latest fleet snapshot (refreshed about once a second and after operator actions). */
@@ -349,6 +365,7 @@ public final class LiveEngine implements AutoCloseable {
                 metrics.committed(System.nanoTime() - c0, cmds.size());
             }
             for (LiveJob j : touched) {
+                changedTenants.add(j.tenant);
                 j.persisted = true;
                 if (j.state.terminal()) {
                     active.remove(j.id);
@@ -808,7 +825,7 @@ public final class LiveEngine implements AutoCloseable {
             LOG.atInfo().addKeyValue("site", c.site()).addKeyValue("down", c.down()).log("operator site action");
         }
         siteRows.add(new JobStore.SiteRow(c.site(), c.down(), now));
-        replies.add(() -> c.future().complete(siteStatus(s)));
+        replies.add(() -> c.future().complete(siteStatus(s, allocatedByPoolAndTier(), now)));
         lastSnapshot = 0;
     }
 
@@ -897,13 +914,30 @@ public final class LiveEngine implements AutoCloseable {
         return out;
     }
 
-    private Snapshot.SiteStatus siteStatus(int s) {
+    /** Allocated milli-GPU of running jobs, per pool and tier: [pool × tiers + tier]. O(running tasks). */
+    private long[] allocatedByPoolAndTier() {
+        int tiers = io.archipelago.core.geo.Tier.values().length;
+        long[] alloc = new long[geo.pools().size() * tiers];
+        for (LiveJob j : active.values()) {
+            if (j.state != JobState.RUNNING || j.nodes == null) {
+                continue;
+            }
+            long milli = (long) j.task.gpuCount() * j.task.gpuMilli();
+            for (int node : j.nodes) {
+                alloc[layout.poolOfNode()[node] * tiers + j.tier.ordinal()] += milli;
+            }
+        }
+        return alloc;
+    }
+
+    private Snapshot.SiteStatus siteStatus(int s, long[] allocByPoolTier, long now) {
         long cap = 0;
         long used = 0;
         long up = 0;
         double frag = 0;
         int nodesUp = 0;
         int cordoned = 0;
+        int[] poolUp = new int[geo.pools().size()];
         Set<LiveJob> jobs = new HashSet<>();
         for (int i = layout.from(s); i < layout.to(s); i++) {
             long g = (long) state.gpuCount(i) * ClusterState.GPU_MILLI;
@@ -912,6 +946,7 @@ public final class LiveEngine implements AutoCloseable {
             if (state.isUp(i)) {
                 up += g;
                 nodesUp++;
+                poolUp[layout.poolOfNode()[i]]++;
                 frag += fragmentation.nodeFrag(state, i);
             }
             if (state.isCordoned(i)) {
@@ -920,19 +955,42 @@ public final class LiveEngine implements AutoCloseable {
             jobs.addAll(onNode.get(i));
         }
         Site site = geo.sites().get(s);
+        boolean open = !java.time.Instant.ofEpochMilli(now).atZone(java.time.ZoneOffset.UTC).toLocalDate().isBefore(site.opens());
+        int tiers = io.archipelago.core.geo.Tier.values().length;
+        double revenue = 0;
+        double cost = 0;
+        for (int p = 0; p < geo.pools().size(); p++) {
+            if (!geo.pools().get(p).site().equals(site.name())) {
+                continue;
+            }
+            long[] byTier = java.util.Arrays.copyOfRange(allocByPoolTier, p * tiers, (p + 1) * tiers);
+            io.archipelago.sim.econ.LedgerResult.Figures f = io.archipelago.sim.econ.Ledger.hourly(geo, p, byTier, poolUp[p], open);
+            revenue += f.revenueUsd();
+            cost += f.costUsd();
+        }
         return new Snapshot.SiteStatus(site.name(), site.region(), siteDown[s], layout.to(s) - layout.from(s), nodesUp, cordoned,
-                cap / 1000.0, used / 1000.0, up == 0 ? 0 : used / (double) up, frag / 1000.0, jobs.size());
+                cap / 1000.0, used / 1000.0, up == 0 ? 0 : used / (double) up, frag / 1000.0, jobs.size(), revenue, cost);
     }
 
     private void refreshSnapshot(long now) {
         lastSnapshot = now;
+        long[] alloc = allocatedByPoolAndTier();
         List<Snapshot.SiteStatus> sites = new ArrayList<>();
         for (int s = 0; s < geo.sites().size(); s++) {
-            sites.add(siteStatus(s));
+            sites.add(siteStatus(s, alloc, now));
         }
         Map<String, Integer> queued = new LinkedHashMap<>();
+        Map<String, Integer> byOrigin = new LinkedHashMap<>();
+        for (io.archipelago.core.geo.Region r : geo.regions()) {
+            byOrigin.put(r.id(), 0);
+        }
+        byOrigin.put("any", 0);
         for (PriorityClass c : PriorityClass.values()) {
             queued.put(c.label(), queues[c.ordinal()].size());
+            for (LiveJob j : queues[c.ordinal()].values()) {
+                String o = j.request.origin();
+                byOrigin.merge(o == null || !byOrigin.containsKey(o) ? "any" : o, 1, Integer::sum);
+            }
         }
         int running = 0;
         for (LiveJob j : active.values()) {
@@ -940,7 +998,11 @@ public final class LiveEngine implements AutoCloseable {
                 running++;
             }
         }
-        snapshot = new Snapshot(now, geo.name(), sites, queued, running, state.usedGpuMilli() / 1000.0, state.totalGpuMilli() / 1000.0,
+        Map<String, String> names = new LinkedHashMap<>();
+        for (io.archipelago.core.geo.Region r : geo.regions()) {
+            names.put(r.id(), r.name());
+        }
+        snapshot = new Snapshot(now, geo.name(), names, sites, queued, byOrigin, running, state.usedGpuMilli() / 1000.0, state.totalGpuMilli() / 1000.0,
                 inbox.size());
     }
 

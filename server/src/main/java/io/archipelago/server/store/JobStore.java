@@ -186,7 +186,16 @@ public final class JobStore {
      * state or placement region (null = any).
      */
     public List<JobRow> list(String tenant, JobState state, String region, long afterId, int limit) {
-        StringBuilder sql = new StringBuilder("SELECT " + COLUMNS + " FROM jobs WHERE id > :after");
+        return list(tenant, state, region, afterId, false, limit);
+    }
+
+    /**
+     * Jobs matching the filters (null = any), at most {@code limit}: oldest first with ids above {@code cursor}, or,
+     * with {@code newestFirst}, newest first with ids below {@code cursor} (0 = from the newest).
+     */
+    public List<JobRow> list(String tenant, JobState state, String region, long cursor, boolean newestFirst, int limit) {
+        long after = newestFirst && cursor == 0 ? Long.MAX_VALUE : cursor;
+        StringBuilder sql = new StringBuilder("SELECT " + COLUMNS + " FROM jobs WHERE id " + (newestFirst ? "<" : ">") + " :after");
         if (tenant != null) {
             sql.append(" AND tenant = :tenant");
         }
@@ -196,9 +205,9 @@ public final class JobStore {
         if (region != null) {
             sql.append(" AND region = :region");
         }
-        sql.append(" ORDER BY id LIMIT :limit");
+        sql.append(newestFirst ? " ORDER BY id DESC LIMIT :limit" : " ORDER BY id LIMIT :limit");
         return db.jdbi().withHandle(h -> {
-            Query q = h.createQuery(sql.toString()).bind("after", afterId).bind("limit", limit);
+            Query q = h.createQuery(sql.toString()).bind("after", after).bind("limit", limit);
             if (tenant != null) {
                 q.bind("tenant", tenant);
             }

@@ -310,6 +310,40 @@ public final class Ledger {
         return new LedgerResult(start, endMs, monthLabels, regionOfSite, byMonthSite, byMonthRegion, byMonth, bySite, byRegion, total);
     }
 
+    /**
+     * The rates of pool {@code pool} at one instant, as the figures of one hour at those rates (so every
+     * money field is USD per hour and every GPU-hour field is GPUs): revenue of {@code allocMilliByTier}
+     * milli-GPU allocated per tier ({@link Tier} order), and the cost of the pool with {@code nodesUp} of its
+     * nodes up, by the same formulas the ledger accrues with. {@code open} says whether the site has opened
+     * (owned capital costs from then on). Used by the control plane for its live margin.
+     *
+     * @throws IllegalArgumentException for an unknown pool, a negative allocation, or nodes up outside 0..nodes
+     */
+    public static LedgerResult.Figures hourly(RegionalFleet fleet, int pool, long[] allocMilliByTier, int nodesUp, boolean open) {
+        if (pool < 0 || pool >= fleet.pools().size()) {
+            throw new IllegalArgumentException("pool " + pool + ": expected 0.." + (fleet.pools().size() - 1));
+        }
+        NodePool np = fleet.pools().get(pool);
+        if (allocMilliByTier.length != TIERS || nodesUp < 0 || nodesUp > np.nodes()) {
+            throw new IllegalArgumentException("pool " + np.site() + "/" + np.name() + ": " + allocMilliByTier.length + " tiers, " + nodesUp
+                    + " nodes up; expected " + TIERS + " tiers and 0.." + np.nodes() + " nodes up");
+        }
+        long hour = (long) MS_PER_HOUR;
+        long[] bucket = new long[FIELDS];
+        for (int t = 0; t < TIERS; t++) {
+            if (allocMilliByTier[t] < 0) {
+                throw new IllegalArgumentException("pool " + np.site() + "/" + np.name() + ": " + allocMilliByTier[t] + " milli-GPU allocated to "
+                        + TIER_VALUES[t] + "; expected >= 0");
+            }
+            bucket[t] = allocMilliByTier[t] * hour;
+        }
+        bucket[F_UP] = nodesUp * hour;
+        bucket[F_OPEN] = open ? hour : 0;
+        Site site = fleet.sites().get(fleet.siteIndex(np.site()));
+        Price price = np.gpuModel().isEmpty() ? null : fleet.price(np.gpuModel(), site.region());
+        return figures(np, site, price, fleet.finance(), bucket, 0);
+    }
+
     private static LedgerResult.Figures figures(NodePool pool, Site site, Price price, Finance fin, long[] bucket, int p) {
         int base = p * FIELDS;
         double[] gpuHours = new double[TIERS];

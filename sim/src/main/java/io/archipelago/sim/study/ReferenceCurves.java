@@ -65,6 +65,27 @@ public final class ReferenceCurves {
         return new ReferenceCurves(m);
     }
 
+    /** The number of bins (x values 0..bins-1) of the longest curve. */
+    public int bins() {
+        int n = 0;
+        for (List<double[]> cs : curves.values()) {
+            for (double[] c : cs) {
+                n = Math.max(n, c.length);
+            }
+        }
+        return n;
+    }
+
+    /** The workloads, each with its policy labels, in file order. */
+    public Map<String, List<String>> labels() {
+        Map<String, List<String>> out = new LinkedHashMap<>();
+        for (String k : curves.keySet()) {
+            int sep = k.indexOf('\u0000');
+            out.computeIfAbsent(k.substring(0, sep), w -> new ArrayList<>()).add(k.substring(sep + 1));
+        }
+        return out;
+    }
+
     /** Curves (one per seed) of a workload and policy label, or an empty list. */
     public List<double[]> curves(String workload, String label) {
         return curves.getOrDefault(key(workload, label), List.of());
@@ -78,7 +99,7 @@ public final class ReferenceCurves {
         }
         double s = 0;
         for (double[] c : cs) {
-            s += c[x];
+            s += x < c.length ? c[x] : Double.NaN;
         }
         return s / cs.size();
     }

@@ -105,6 +105,31 @@ class LedgerTest {
     }
 
     @Test
+    void hourlyRatesAreOneHourOfTheLedgerAtTheSameRates() {
+        // half the H200s on-demand and a quarter spot, 3 of 4 servers up, for one hour through the ledger ...
+        long[] byTier = new long[Tier.values().length];
+        byTier[Tier.ON_DEMAND.ordinal()] = 16 * 1000;
+        byTier[Tier.SPOT.ordinal()] = 8 * 1000;
+        Ledger ledger = new Ledger(fleet(), JAN_1);
+        ledger.nodesUp(H200, -1, 0); // 3 of 4 up
+        ledger.allocated(H200, Tier.ON_DEMAND, 16 * 1000, 0);
+        ledger.allocated(H200, Tier.SPOT, 8 * 1000, 0);
+        LedgerResult.Figures hour = ledger.close(H).site("SIN-A");
+        // ... equals the instantaneous rates
+        LedgerResult.Figures rate = Ledger.hourly(fleet(), H200, byTier, 3, true);
+        assertThat(rate.revenueUsd()).isCloseTo(hour.revenueUsd(), within(1e-9)).isCloseTo(16 * 6.30 + 8 * 3.00, within(1e-9));
+        assertThat(rate.costUsd()).isCloseTo(hour.costUsd(), within(1e-9));
+        assertThat(rate.energyUsd()).isCloseTo(hour.energyUsd(), within(1e-9));
+        // a site that has not opened yet costs no capital, only the energy of the nodes that are up
+        LedgerResult.Figures closed = Ledger.hourly(fleet(), H200, new long[Tier.values().length], 3, false);
+        assertThat(closed.depreciationUsd()).isZero();
+        assertThat(closed.facilityUsd()).isZero();
+        assertThat(closed.energyUsd()).isCloseTo(1.25 * 0.1919 * 8.5 * IDLE * 3, within(1e-9));
+        assertThatThrownBy(() -> Ledger.hourly(fleet(), H200, byTier, 5, true)).hasMessageContaining("5 nodes up").hasMessageContaining("0..4");
+        assertThatThrownBy(() -> Ledger.hourly(fleet(), 7, byTier, 1, true)).hasMessageContaining("pool 7");
+    }
+
+    @Test
     void anAllocationAcrossAMonthBoundaryLandsInBothMonthsInProportion() {
         Ledger ledger = new Ledger(fleet(), JAN_1);
         long jan31noon = at(LocalDate.of(2026, 1, 31)) + 12 * H;
