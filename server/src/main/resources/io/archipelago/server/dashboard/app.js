@@ -383,6 +383,14 @@ function renderMap(f) {
     <svg viewBox="0 0 ${W} ${H}" role="img" aria-label="map of regions"><rect class="sea" width="${W}" height="${H}" rx="6"/>${g}${c}</svg>`;
 }
 
+/** A GPU's colour by its used milli-GPU: free, a shared fragment (amber, darker when little is used), or whole. */
+function gpuColor(m) {
+  if (m <= 0) return '#26303b';
+  if (m >= 1000) return '#4aa3ff';
+  const t = m / 1000;
+  return `rgb(${Math.round(120 + 125 * t)},${Math.round(80 + 99 * t)},${Math.round(30 + 36 * t)})`;
+}
+
 function heatColor(a) {
   // free (dark blue-grey) -> allocated (accent blue) -> full (green)
   const stops = [[0, [38, 48, 59]], [0.5, [74, 163, 255]], [1, [62, 207, 142]]];
@@ -454,6 +462,9 @@ async function viewSite(name) {
       <button class="secondary small" id="site-toggle" hidden></button></div>
     <div class="legend"><span><span class="gpu"></span>free</span><span><span class="gpu part" style="--fill:50%"></span>shared (part used: a fragment)</span>
       <span><span class="gpu full"></span>whole GPU used</span><span>dashed: cordoned · red: down</span></div>
+    <div class="panel"><h3>Occupancy <span class="muted">one block per node, one cell per GPU; click a node for its row</span></h3>
+      <div class="heat-grid" id="heat-grid"></div></div>
+    <h2>Nodes</h2>
     <div class="panel"><div class="heat-row"><span class="mini">node</span><span class="mini">state</span><span class="mini">GPUs (milli-GPU used each)</span>
       <span class="mini">CPU · memory</span><span class="mini">actions</span></div><div class="heatmap" id="heatmap"><p class="muted">Loading…</p></div></div>`);
   let busy = false;
@@ -524,6 +535,15 @@ function renderHeatmap(site, nodes) {
       <span>${acts}</span></div>`;
   }
   hm.innerHTML = html;
+  $('#heat-grid').innerHTML = nodes.map((n) => `<span class="hn" data-hn="${esc(n.name)}" data-state="${esc(n.state)}"
+    title="${esc(n.name)} (${esc(n.state)}): ${n.gpuUsed.map((m) => m).join(' / ')} milli-GPU">${n.gpuUsed.map((m) =>
+    `<i style="background:${gpuColor(m)}"></i>`).join('')}</span>`).join('');
+  $('#heat-grid').onclick = (ev) => {
+    const b = ev.target.closest('[data-hn]');
+    if (!b) return;
+    const row = document.querySelector(`[data-node="${CSS.escape(b.dataset.hn)}"]`);
+    if (row) { row.scrollIntoView({ behavior: 'smooth', block: 'center' }); row.classList.add('flash'); setTimeout(() => row.classList.remove('flash'), 1500); }
+  };
   hm.onclick = async (ev) => {
     const b = ev.target.closest('button[data-action]');
     if (!b) return;
@@ -756,7 +776,8 @@ async function viewResult(name) {
     const c = await api('/api/v1/results/' + encodeURIComponent(name) + '/curves');
     if (seq !== S.renderSeq) return;
     body.innerHTML = `<h2>GPU allocation vs arrived workload</h2><div class="filters"><label>workload <select id="workload">${c.workloads.map((w) =>
-      `<option>${esc(w.workload)}</option>`).join('')}</select></label><span class="muted">mean over seeds; the study's x axis is the arrived GPU
+      `<option>${esc(w.workload)}</option>`).join('')}</select></label><label><input type="checkbox" id="zoom"> zoom to 80–130 %</label>
+      <span class="muted">drag across the chart to zoom, double-click to reset; mean over seeds; the study's x axis is the arrived GPU
       demand as % of capacity</span></div><div class="chart" id="curves"></div>`;
     const draw = () => {
       const w = c.workloads.find((x) => x.workload === $('#workload').value) || c.workloads[0];
@@ -767,13 +788,14 @@ async function viewResult(name) {
       el.dataset.series = w.series.length;
       new uPlot({
         width: Math.max(300, el.clientWidth - 20), height: 380,
-        scales: { x: { time: false } },
+        scales: { x: { time: false, range: $('#zoom').checked ? [80, 130] : [0, 130] }, y: { range: $('#zoom').checked ? [70, 100] : [0, 100] } },
         series: [{ label: 'arrived %' }, ...w.series.map((s, i) => ({ label: `${s.policy} (${s.seeds} seeds)`, stroke: colors[i % colors.length], width: 2 }))],
         axes: [{ stroke: '#8996a5', grid: { stroke: '#2b3540' }, label: 'arrived workload (% of GPU capacity)' },
           { stroke: '#8996a5', grid: { stroke: '#2b3540' }, label: 'GPU allocation %' }],
       }, [c.x, ...w.series.map((s) => s.y)], el);
     };
     $('#workload').onchange = draw;
+    $('#zoom').onchange = draw;
     draw();
   } else if (r.kind === 'simulation') {
     const url = await fileUrl(name, 'report.html');
