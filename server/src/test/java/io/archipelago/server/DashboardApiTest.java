@@ -104,7 +104,12 @@ class DashboardApiTest {
         List<String> jobEvents = tenantEvents.stream().filter(ev -> ev[0].equals("jobs")).map(ev -> ev[1]).toList();
         assertThat(jobEvents).isNotEmpty().allMatch(d -> d.equals("{\"tenants\":[\"acme-ai\"]}"));
 
-        List<String[]> opEvents = events(e.server().baseUrl(), e.operator(), 2500, () -> e.created(globex, ApiIntegrationTest.CPU_JOB));
+        String[] metrics = new String[1];
+        List<String[]> opEvents = events(e.server().baseUrl(), e.operator(), 2500, () -> {
+            e.created(globex, ApiIntegrationTest.CPU_JOB);
+            metrics[0] = e.http().get("/metrics", null).text();
+        });
+        assertThat(metrics[0]).as("the open stream is counted").containsPattern("(?m)^archipelago_dashboard_streams [1-9]");
         assertThat(opEvents.get(0)[0]).isEqualTo("hello");
         assertThat(Http.JSON.readTree(opEvents.get(0)[1]).get("history")).isNotEmpty();
         JsonNode fleet = Http.JSON.readTree(opEvents.stream().filter(ev -> ev[0].equals("fleet")).findFirst().orElseThrow()[1]);

@@ -199,6 +199,8 @@ class DashboardE2ETest {
         assertThat(attr(row, "data-state")).isEqualTo("running");
         assertThat(text(row)).contains("live-e2e").contains("MNL");
         shot("jobs");
+        // the region filter lists the fleet's six regions (and "any")
+        assertThat(browser.findElements(By.cssSelector("#f-region option"))).hasSize(7);
 
         click(row);
         until("the job page", d -> d.findElement(By.id("job-detail")).getAttribute("data-job").equals(String.valueOf(id)));
@@ -314,7 +316,8 @@ class DashboardE2ETest {
     @Order(6)
     void theOverviewPaintsFastWithTheDemoTrafficRunning() throws IOException, InterruptedException {
         var loaded = env.server().scenario();
-        demo = new DemoDriver(loaded.workload(), loaded.tenants().stream().map(t -> t.name()).toList(), env.demo(), base, 600,
+        // submitted four times faster than the server's clock runs them down: the fleet fills and the jobs pile up quickly
+        demo = new DemoDriver(loaded.workload(), loaded.tenants().stream().map(t -> t.name()).toList(), env.demo(), base, 2400,
                 24 * 3_600_000L, System::currentTimeMillis).start();
         // thousands of jobs in the database, and the fleet busy
         long deadline = System.nanoTime() + 120_000_000_000L;

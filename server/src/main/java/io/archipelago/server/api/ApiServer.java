@@ -115,8 +115,8 @@ public final class ApiServer {
                 List.of(), (ctx, p) -> ctx.contentType("text/plain; version=0.0.4; charset=utf-8").result(registry.scrape())));
         r.add(new Route(HandlerType.GET, "/openapi.json", "This API's OpenAPI 3.1 document", PUBLIC, null, null, 200, List.of(), List.of(),
                 (ctx, p) -> write(ctx, 200, OpenApi.document(routes, json))));
-        r.add(new Route(HandlerType.GET, "/api/v1/me", "Who the token belongs to: name and role", TENANTS, null, "Me", 200, List.of(),
-                List.of(), (ctx, p) -> write(ctx, 200, json.createObjectNode().put("name", p.name()).put("role", p.role().label()))));
+        r.add(new Route(HandlerType.GET, "/api/v1/me", "Who the token belongs to (name, role) and the fleet's regions", TENANTS, null, "Me", 200,
+                List.of(), List.of(), this::me));
         r.add(new Route(HandlerType.GET, "/api/v1/stream", "Server-sent events for the dashboard: fleet snapshots (operators) and job changes",
                 TENANTS, null, "Stream", 200, List.of(), List.of(), (ctx, p) -> new io.javalin.http.sse.SseHandler(c -> feed.join(c, p)).handle(ctx)));
         r.add(new Route(HandlerType.GET, "/api/v1/results", "Study and simulation results on disk (the server's results folder)", TENANTS, null,
@@ -178,6 +178,8 @@ public final class ApiServer {
                 .publishPercentileHistogram().minimumExpectedValue(java.time.Duration.ofNanos(50_000))
                 .maximumExpectedValue(java.time.Duration.ofSeconds(5));
         feed = new LiveFeed(engine, json);
+        io.micrometer.core.instrument.Gauge.builder("archipelago_dashboard_streams", feed, LiveFeed::clients)
+                .description("open live streams (dashboard pages)").register(registry);
         app = Javalin.create(config -> {
             config.http.maxRequestSize = MAX_BODY_BYTES;
             // the dashboard: its pages, and uPlot from its WebJar; no asset comes from elsewhere
@@ -450,6 +452,15 @@ public final class ApiServer {
         } else {
             write(ctx, 200, job(v, null));
         }
+    }
+
+    private void me(Context ctx, Principal p) {
+        ObjectNode o = json.createObjectNode().put("name", p.name()).put("role", p.role().label());
+        ArrayNode regions = o.putArray("regions");
+        for (io.archipelago.core.geo.Region r : engine.fleet().regions()) {
+            regions.addObject().put("id", r.id()).put("name", r.name()).put("jurisdiction", r.jurisdiction());
+        }
+        write(ctx, 200, o);
     }
 
     private void explainJob(Context ctx, Principal p) throws IOException {

@@ -111,6 +111,10 @@ final class LiveFeed implements AutoCloseable {
             List<String> changed = engine.takeChangedTenants();
             String allJobs = changed.isEmpty() ? null : text(json.createObjectNode().set("tenants", json.valueToTree(changed)));
             for (Client c : clients) {
+                if (c.sse().terminated()) {
+                    clients.remove(c);
+                    continue;
+                }
                 boolean op = c.principal().isOperator();
                 if (fleet != null && op) {
                     send(c, "fleet", fleet);
@@ -118,11 +122,8 @@ final class LiveFeed implements AutoCloseable {
                 if (allJobs != null && (op || changed.contains(c.principal().name()))) {
                     send(c, "jobs", op ? allJobs : text(json.createObjectNode().set("tenants", json.createArrayNode().add(c.principal().name()))));
                 }
-                if (ticks % KEEPALIVE_TICKS == 0) {
+                if (ticks % KEEPALIVE_TICKS == 0 && !c.sse().terminated()) {
                     c.sse().sendComment("keep-alive");
-                }
-                if (c.sse().terminated()) {
-                    clients.remove(c);
                 }
             }
         } catch (RuntimeException e) {

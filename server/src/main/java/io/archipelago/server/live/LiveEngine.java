@@ -4,9 +4,11 @@ import io.archipelago.core.cluster.ClusterState;
 import io.archipelago.core.frag.Fragmentation;
 import io.archipelago.core.frag.TargetWorkload;
 import io.archipelago.core.framework.Scheduler;
+import io.archipelago.core.geo.Region;
 import io.archipelago.core.geo.RegionalFleet;
 import io.archipelago.core.geo.Site;
 import io.archipelago.core.geo.SiteWeights;
+import io.archipelago.core.geo.Tier;
 import io.archipelago.core.geo.TwoLevelPlacer;
 import io.archipelago.core.policy.PolicyContext;
 import io.archipelago.core.model.NodeSpec;
@@ -20,12 +22,17 @@ import io.archipelago.server.store.JobStore;
 import io.archipelago.server.store.JobStore.EventRow;
 import io.archipelago.server.store.JobStore.JobRow;
 import io.archipelago.sim.engine.PriorityClass;
+import io.archipelago.sim.econ.Ledger;
+import io.archipelago.sim.econ.LedgerResult;
 import io.archipelago.sim.engine.Simulation;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import java.time.Instant;
+import java.time.ZoneOffset;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.Iterator;
@@ -40,6 +47,7 @@ import java.util.TreeMap;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.function.LongSupplier;
 
@@ -174,7 +182,7 @@ public final class LiveEngine implements AutoCloseable {
     private volatile Snapshot snapshot;
     private long lastSnapshot;
     /** Tenants whose jobs changed in a committed cycle, until {@link #takeChangedTenants} takes them. */
-    private final Set<String> changedTenants = java.util.concurrent.ConcurrentHashMap.newKeySet();
+    private final Set<String> changedTenants = ConcurrentHashMap.newKeySet();
 
     /**
      * @param profileFactory the node-level policy (e.g. FGD) on a fresh cluster state
@@ -902,7 +910,7 @@ public final class LiveEngine implements AutoCloseable {
         return new Snapshot.NodeStatus(spec.name(), geo.sites().get(layout.siteOfNode()[i]).name(), st, agent[i],
                 spec.gpuModel() < 0 || spec.gpuCount() == 0 ? "" : io.archipelago.core.model.GpuModels.nameOf(spec.gpuModel()),
                 spec.cpuMilli() - state.cpuFree(i), spec.cpuMilli(), spec.memoryMib() - state.memFree(i), spec.memoryMib(),
-                List.of(java.util.Arrays.stream(gpus).boxed().toArray(Integer[]::new)), state.taskCount(i),
+                List.of(Arrays.stream(gpus).boxed().toArray(Integer[]::new)), state.taskCount(i),
                 state.isUp(i) ? fragmentation.nodeFrag(state, i) / ClusterState.GPU_MILLI : 0);
     }
 
@@ -916,7 +924,7 @@ public final class LiveEngine implements AutoCloseable {
 
     /** Allocated milli-GPU of running jobs, per pool and tier: [pool × tiers + tier]. O(running tasks). */
     private long[] allocatedByPoolAndTier() {
-        int tiers = io.archipelago.core.geo.Tier.values().length;
+        int tiers = Tier.values().length;
         long[] alloc = new long[geo.pools().size() * tiers];
         for (LiveJob j : active.values()) {
             if (j.state != JobState.RUNNING || j.nodes == null) {
@@ -955,16 +963,16 @@ public final class LiveEngine implements AutoCloseable {
             jobs.addAll(onNode.get(i));
         }
         Site site = geo.sites().get(s);
-        boolean open = !java.time.Instant.ofEpochMilli(now).atZone(java.time.ZoneOffset.UTC).toLocalDate().isBefore(site.opens());
-        int tiers = io.archipelago.core.geo.Tier.values().length;
+        boolean open = !Instant.ofEpochMilli(now).atZone(ZoneOffset.UTC).toLocalDate().isBefore(site.opens());
+        int tiers = Tier.values().length;
         double revenue = 0;
         double cost = 0;
         for (int p = 0; p < geo.pools().size(); p++) {
             if (!geo.pools().get(p).site().equals(site.name())) {
                 continue;
             }
-            long[] byTier = java.util.Arrays.copyOfRange(allocByPoolTier, p * tiers, (p + 1) * tiers);
-            io.archipelago.sim.econ.LedgerResult.Figures f = io.archipelago.sim.econ.Ledger.hourly(geo, p, byTier, poolUp[p], open);
+            long[] byTier = Arrays.copyOfRange(allocByPoolTier, p * tiers, (p + 1) * tiers);
+            LedgerResult.Figures f = Ledger.hourly(geo, p, byTier, poolUp[p], open);
             revenue += f.revenueUsd();
             cost += f.costUsd();
         }
@@ -981,7 +989,7 @@ public final class LiveEngine implements AutoCloseable {
         }
         Map<String, Integer> queued = new LinkedHashMap<>();
         Map<String, Integer> byOrigin = new LinkedHashMap<>();
-        for (io.archipelago.core.geo.Region r : geo.regions()) {
+        for (Region r : geo.regions()) {
             byOrigin.put(r.id(), 0);
         }
         byOrigin.put("any", 0);
@@ -999,7 +1007,7 @@ public final class LiveEngine implements AutoCloseable {
             }
         }
         Map<String, String> names = new LinkedHashMap<>();
-        for (io.archipelago.core.geo.Region r : geo.regions()) {
+        for (Region r : geo.regions()) {
             names.put(r.id(), r.name());
         }
         snapshot = new Snapshot(now, geo.name(), names, sites, queued, byOrigin, running, state.usedGpuMilli() / 1000.0, state.totalGpuMilli() / 1000.0,
@@ -1040,7 +1048,7 @@ public final class LiveEngine implements AutoCloseable {
         int sites = geo.sites().size();
         siteDown = new boolean[sites];
         onlySite = new boolean[sites];
-        java.util.Arrays.fill(onlySite, true);
+        Arrays.fill(onlySite, true);
         agent = new boolean[nodeCount];
         agentDown = new boolean[nodeCount];
         lastHeartbeat = new long[nodeCount];

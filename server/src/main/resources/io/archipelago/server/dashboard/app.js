@@ -374,13 +374,17 @@ function renderMap(f) {
   for (const p of pts) {
     const fill = p.down ? '#ff5d5d' : heatColor(p.alloc);
     c += `<g data-map-region="${esc(p.id)}"><title>${esc(p.name)} (${esc(p.id)}): ${pct(p.alloc)} of ${fmt(p.gpus)} GPUs allocated</title>
-      <circle class="region" cx="${p.x.toFixed(1)}" cy="${p.y.toFixed(1)}" r="${p.r.toFixed(1)}" fill="${fill}"
-        onclick="document.getElementById('region-${esc(p.id)}').scrollIntoView({behavior:'smooth'})"/>
+      <circle class="region" cx="${p.x.toFixed(1)}" cy="${p.y.toFixed(1)}" r="${p.r.toFixed(1)}" fill="${fill}"/>
       <text x="${(p.x + p.r + 4).toFixed(1)}" y="${(p.y - 2).toFixed(1)}">${esc(p.name)}</text>
       <text class="sub" x="${(p.x + p.r + 4).toFixed(1)}" y="${(p.y + 11).toFixed(1)}">${pct(p.alloc, 0)} · ${fmt(p.gpus)} GPUs</text></g>`;
   }
   $('#map').innerHTML = `<h3>Regions <span class="muted">(size: GPUs, colour: allocation)</span></h3>
     <svg viewBox="0 0 ${W} ${H}" role="img" aria-label="map of regions"><rect class="sea" width="${W}" height="${H}" rx="6"/>${g}${c}</svg>`;
+  $('#map').onclick = (ev) => {
+    const r = ev.target.closest('[data-map-region]');
+    const card = r && document.getElementById('region-' + r.dataset.mapRegion);
+    if (card) card.scrollIntoView({ behavior: 'smooth' });
+  };
 }
 
 /** A GPU's colour by its used milli-GPU: free, a shared fragment (amber, darker when little is used), or whole. */
@@ -402,7 +406,10 @@ function heatColor(a) {
   return `rgb(${c0.map((v, k) => Math.round(v + (c1[k] - v) * t)).join(',')})`;
 }
 
-function regionName(id) { return (S.fleet && S.fleet.regionNames && S.fleet.regionNames[id]) || id; }
+function regionName(id) {
+  const r = S.me && S.me.regions && S.me.regions.find((x) => x.id === id);
+  return (r && r.name) || (S.fleet && S.fleet.regionNames && S.fleet.regionNames[id]) || id;
+}
 
 function renderRegions(f) {
   const queuedBy = f.queuedByOrigin || {};
@@ -568,7 +575,7 @@ const STATES = ['queued', 'running', 'succeeded', 'failed', 'cancelled'];
 async function viewJobs(query) {
   const q = new URLSearchParams((query || '').replace(/^\?/, ''));
   const op = S.me.role === 'operator';
-  const regions = S.fleet ? [...regionsOf(S.fleet).keys()] : [];
+  const regions = (S.me.regions || []).map((r) => r.id);
   const sel = (id, label, options, value) => `<label>${label} <select id="${id}"><option value="">any</option>${options.map((o) =>
     `<option${o === value ? ' selected' : ''}>${esc(o)}</option>`).join('')}</select></label>`;
   setView(`<h1>Jobs <span class="muted">${op ? 'all tenants' : 'of ' + esc(S.me.name)}</span></h1>
@@ -617,7 +624,7 @@ async function viewJobs(query) {
     // live: the first page of the newest jobs follows every change; other pages stay put while you read them
     if (page !== 0 || pending) return;
     pending = true;
-    setTimeout(() => { pending = false; if (seq === S.renderSeq) load().catch(() => {}); }, 300);
+    setTimeout(() => { pending = false; if (seq === S.renderSeq) load().catch(() => {}); }, 500);
   };
   await load();
 }
@@ -640,8 +647,12 @@ function renderJobRows(jobs, op) {
     body.innerHTML = `<tr><td colspan="7" class="muted">No jobs match.</td></tr>`;
     return;
   }
+  body.onclick = (ev) => {
+    const tr = ev.target.closest('tr[data-job]');
+    if (tr) location.hash = '#/jobs/' + tr.dataset.job;
+  };
   body.innerHTML = jobs.map((j) => `<tr class="clickable" data-job="${j.id}" data-state="${esc(j.state)}" data-tenant="${esc(j.tenant)}"
-      onclick="location.hash='#/jobs/${j.id}'"><td>${j.id}</td>${op ? `<td>${esc(j.tenant)}</td>` : ''}<td>${esc(j.name)}</td>
+      ><td>${j.id}</td>${op ? `<td>${esc(j.tenant)}</td>` : ''}<td>${esc(j.name)}</td>
       <td><span class="badge ${esc(j.state)}">${esc(j.state)}</span></td><td>${esc(resources(j.spec))}</td>
       <td>${j.placement ? esc(j.placement.site + ' (' + j.placement.region + ')') : '–'}</td><td>${when(j.submitted_at)}</td></tr>`).join('');
 }
