@@ -173,6 +173,8 @@ class DashboardApiTest {
         assertThat(report.status()).isEqualTo(200);
         assertThat(report.contentType()).startsWith("text/html");
         assertThat(report.text()).contains(TestResults.REPORT_MARKER);
+        assertThat(report.header("Content-Security-Policy")).as("a result document never runs with the dashboard's origin").startsWith("sandbox");
+        assertThat(report.header("X-Content-Type-Options")).isEqualTo("nosniff");
 
         assertThat(h.get("/api/v1/results/" + TestResults.SIMULATION + "/curves", acme).status()).isEqualTo(422);
         assertThat(h.get("/api/v1/results/nope/curves", acme).status()).isEqualTo(404);
@@ -218,6 +220,7 @@ class DashboardApiTest {
         assertThat(index.status()).isEqualTo(200);
         assertThat(index.contentType()).startsWith("text/html");
         assertThat(index.text()).contains("<script src=\"/app.js\"></script>");
+        assertThat(index.header("X-Frame-Options")).isEqualTo("DENY");
         java.util.regex.Matcher m = java.util.regex.Pattern.compile("/webjars/uplot/[^\"]+\\.js").matcher(index.text());
         assertThat(m.find()).as("index.html loads uPlot from its WebJar").isTrue();
         Http.Res uplot = e.http().get(m.group(), null);

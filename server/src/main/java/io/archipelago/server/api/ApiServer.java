@@ -188,6 +188,8 @@ public final class ApiServer {
                 sf.hostedPath = "/";
                 sf.directory = "/io/archipelago/server/dashboard";
                 sf.location = io.javalin.http.staticfiles.Location.CLASSPATH;
+                // operator actions live on these pages: never inside another site's frame
+                sf.headers = Map.of("X-Frame-Options", "DENY", "X-Content-Type-Options", "nosniff", "Cache-Control", "no-cache");
             });
             config.startup.showJavalinBanner = false;
             for (Route route : routes) {
@@ -587,7 +589,9 @@ public final class ApiServer {
 
     private void resultFile(Context ctx, Principal p) throws IOException {
         java.nio.file.Path f = results.file(ctx.pathParam("name"), ctx.pathParam("file"));
-        ctx.status(200).contentType(Results.contentType(f)).header("Cache-Control", "no-cache").result(java.nio.file.Files.readAllBytes(f));
+        // a result file is data, not part of the app: sandboxed (no access to the dashboard's origin and its token) and never sniffed
+        ctx.status(200).contentType(Results.contentType(f)).header("Cache-Control", "no-cache").header("X-Content-Type-Options", "nosniff")
+                .header("Content-Security-Policy", "sandbox allow-scripts").result(java.nio.file.Files.readAllBytes(f));
     }
 
     private void tenants(Context ctx, Principal p) {

@@ -780,7 +780,14 @@ async function viewResult(name) {
     const a = ev.target.closest('a[data-file]');
     if (!a) return;
     ev.preventDefault();
-    window.open(await fileUrl(name, a.dataset.file), '_blank');
+    const file = a.dataset.file;
+    const url = await fileUrl(name, file);
+    if (/\.(html?|svg)$/i.test(file)) {
+      // documents that can run script are shown in a sandboxed frame: a blob URL would otherwise run with the dashboard's origin
+      $('#result-body').innerHTML = `<h2>${esc(file)}</h2><iframe class="report" id="report" sandbox="allow-scripts" src="${url}"></iframe>`;
+    } else {
+      window.open(url, '_blank');
+    }
   };
   const body = $('#result-body');
   if (r.kind === 'fgd-study') {
