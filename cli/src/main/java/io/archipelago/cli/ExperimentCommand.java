@@ -77,6 +77,10 @@ final class ExperimentCommand implements Runnable {
         @Option(names = "--check", description = "Verify cluster invariants after every event (slow).")
         boolean check;
 
+        @Option(names = "--bound", description = "Also compute the upper bound on allocation for the same arrivals "
+                + "(LP bound, docs/policies.md) and write bound.md with each policy's gap to it.")
+        boolean bound;
+
         @Override
         public Integer call() throws Exception {
             List<Long> seedList = SeedRange.parse(seeds);
@@ -150,6 +154,13 @@ final class ExperimentCommand implements Runnable {
                         System.out.println("Ranking differs from the reference at " + bin + " %: " + mism);
                     }
                 }
+            }
+            if (bound) {
+                io.archipelago.sim.study.BoundTable bt = io.archipelago.sim.study.BoundTable.of(results, summary);
+                System.out.println();
+                System.out.print(bt.markdown());
+                written = new ArrayList<>(written);
+                written.add(bt.write(out));
             }
             double computeSec = results.runs().stream().mapToLong(r -> r.computeNanos()).sum() / 1e9;
             System.out.printf(Locale.ROOT, "%nWall time %.1f s for %d runs (scheduling compute %.1f s summed over runs).%n",

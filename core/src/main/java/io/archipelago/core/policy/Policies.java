@@ -1,5 +1,6 @@
 package io.archipelago.core.policy;
 
+import io.archipelago.core.frag.EventualWaste;
 import io.archipelago.core.framework.Filters;
 import io.archipelago.core.framework.GpuSelectors;
 import io.archipelago.core.framework.Profile;
@@ -10,10 +11,17 @@ import java.util.Locale;
 /**
  * The named placement policies. Each name maps to a {@link Profile}: the standard filters, one
  * score plugin with weight 1000 (as in the FGD study) and the policy's GPU-selection rule.
+ * {@link #STUDY} are the six policies of the FGD study; {@link #names()} adds ours (WasteAware,
+ * docs/policies.md).
  */
 public final class Policies {
     /** The six policies of the FGD study, in the study's order. */
     public static final List<String> STUDY = List.of("Random", "DotProd", "GpuClustering", "GpuPacking", "BestFit", "FGD");
+
+    /** Policies of our own, after the study's; each is numbered after them in study labels ({@code 07-WasteAware}). */
+    public static final List<String> OURS = List.of("WasteAware");
+
+    private static final List<String> ALL = java.util.stream.Stream.concat(STUDY.stream(), OURS.stream()).toList();
 
     /** Weight of the single score plugin, as in the artifact. */
     public static final int WEIGHT = 1000;
@@ -23,7 +31,7 @@ public final class Policies {
 
     /** Every known policy name. */
     public static List<String> names() {
-        return STUDY;
+        return ALL;
     }
 
     /** The canonical spelling of {@code name} (case-insensitive), or a clear error listing the known names. */
@@ -38,8 +46,8 @@ public final class Policies {
 
     /** The study's label, e.g. {@code 06-FGD}. */
     public static String studyLabel(String policy) {
-        int i = STUDY.indexOf(canonical(policy));
-        return String.format(Locale.ROOT, "%02d-%s", i + 1, STUDY.get(i));
+        int i = ALL.indexOf(canonical(policy));
+        return String.format(Locale.ROOT, "%02d-%s", i + 1, ALL.get(i));
     }
 
     /** The GPU selectors a profile may name. */
@@ -128,6 +136,11 @@ public final class Policies {
             case "FGD": {
                 FgdScore fgd = new FgdScore(ctx.requireFragmentation(p));
                 return b.score(fgd, WEIGHT).gpuSelector(fgd).build();
+            }
+            case "WasteAware": {
+                WasteAwareScore w = new WasteAwareScore(new EventualWaste(ctx.requireFragmentation(p).target()),
+                        WasteAwareScore.Params.DEFAULT);
+                return b.score(w, WEIGHT).gpuSelector(w).build();
             }
             default:
                 throw new AssertionError(p);
