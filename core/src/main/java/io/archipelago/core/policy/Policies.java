@@ -1,6 +1,7 @@
 package io.archipelago.core.policy;
 
 import io.archipelago.core.frag.EventualWaste;
+import io.archipelago.core.frag.Fragmentation;
 import io.archipelago.core.framework.Filters;
 import io.archipelago.core.framework.GpuSelectors;
 import io.archipelago.core.framework.Profile;
@@ -11,15 +12,15 @@ import java.util.Locale;
 /**
  * The named placement policies. Each name maps to a {@link Profile}: the standard filters, one
  * score plugin with weight 1000 (as in the FGD study) and the policy's GPU-selection rule.
- * {@link #STUDY} are the six policies of the FGD study; {@link #names()} adds ours (WasteAware,
- * docs/policies.md).
+ * {@link #STUDY} are the six policies of the FGD study; {@link #names()} adds ours (WasteAware and
+ * its ablation EventualWaste, docs/policies.md).
  */
 public final class Policies {
     /** The six policies of the FGD study, in the study's order. */
     public static final List<String> STUDY = List.of("Random", "DotProd", "GpuClustering", "GpuPacking", "BestFit", "FGD");
 
     /** Policies of our own, after the study's; each is numbered after them in study labels ({@code 07-WasteAware}). */
-    public static final List<String> OURS = List.of("WasteAware");
+    public static final List<String> OURS = List.of("WasteAware", "EventualWaste");
 
     private static final List<String> ALL = java.util.stream.Stream.concat(STUDY.stream(), OURS.stream()).toList();
 
@@ -137,9 +138,11 @@ public final class Policies {
                 FgdScore fgd = new FgdScore(ctx.requireFragmentation(p));
                 return b.score(fgd, WEIGHT).gpuSelector(fgd).build();
             }
-            case "WasteAware": {
-                WasteAwareScore w = new WasteAwareScore(new EventualWaste(ctx.requireFragmentation(p).target()),
-                        WasteAwareScore.Params.DEFAULT);
+            case "WasteAware":
+            case "EventualWaste": {
+                Fragmentation frag = ctx.requireFragmentation(p);
+                WasteAwareScore w = new WasteAwareScore(p, new EventualWaste(frag.target()), frag,
+                        p.equals("WasteAware") ? WasteAwareScore.Params.DEFAULT : WasteAwareScore.Params.EVENTUAL);
                 return b.score(w, WEIGHT).gpuSelector(w).build();
             }
             default:

@@ -2,6 +2,7 @@ package io.archipelago.core.policy;
 
 import io.archipelago.core.cluster.ClusterState;
 import io.archipelago.core.frag.EventualWaste;
+import io.archipelago.core.frag.Fragmentation;
 import io.archipelago.core.framework.GpuSelector;
 import io.archipelago.core.framework.GpuSelectors;
 import io.archipelago.core.framework.ScorePlugin;
@@ -9,26 +10,31 @@ import io.archipelago.core.model.TaskSpec;
 
 /**
  * The WasteAware policy's score and GPU selection: place each task where it least increases the GPU
- * capacity the target workload is expected never to use ({@link EventualWaste}: per-GPU eventual
- * waste V plus the node's CPU-stranded GPU S). See docs/policies.md.
+ * capacity that the target workload is expected never to use. See docs/policies.md.
  *
  * <p>For node n and the hypothetical state n' after the placement,
- * {@code Δ = Σ_{j ∈ chosen GPUs} (V(free_j − g) − V(free_j)) + strandWeight · (S(n') − S(n))} in
- * milli-GPU, and the score is {@code trunc(100 · sigmoid(−Δ / scaleMilli))}, the same bounded
- * integer mapping as FGD's (50 = no change). A sharing task evaluates every GPU with room and takes
- * the one with the smallest exact Δ (lowest index on ties); whole-GPU and multi-GPU tasks take the
- * lowest-indexed fully free GPUs (all give the same Δ), CPU-only tasks change S only.
+ * {@code Δ = G(n') − G(n) + strandWeight · (S(n') − S(n))} in milli-GPU, where S is the GPU
+ * stranded by CPU ({@link EventualWaste#cpuStranded}) and G the GPU-side measure: FGD's expected
+ * fragment F ({@link Fragmentation}, which sees whether k-GPU classes still find k GPUs on the node)
+ * for {@code WasteAware}, or the per-GPU eventual waste Σ_j V(free_j) ({@link EventualWaste}) for the
+ * ablation {@code EventualWaste}. The score is {@code trunc(100 · sigmoid(−Δ / scaleMilli))}, FGD's
+ * bounded integer mapping (50 = no change). A sharing task takes, on every node, the GPU with room
+ * whose eventual waste V rises least (lowest index on ties), and the node is scored with that GPU;
+ * whole-GPU and multi-GPU tasks take the lowest-indexed fully free GPUs (tightest first, which for
+ * whole GPUs is the same); CPU-only tasks change S (and F's CPU-dependent classes) only.
  *
- * <p>The score depends only on the node's state and the task's CPU, GPU count, per-GPU milli (the
- * node's model picks the V table), so it is cacheable. One evaluation is O(GPUs of the node), reads
- * primitive arrays and allocates nothing. Not thread-safe only in the sense of {@link ScorePlugin}:
- * one instance per scheduler.
+ * <p>The score depends only on the node's state and the task's CPU, GPU count, per-GPU milli and
+ * allowed models, so it is cacheable. One evaluation costs one F evaluation (O(classes + GPUs), as
+ * FGD, with F of the node's current state memoised per node version) or O(GPUs) for the ablation,
+ * reads primitive arrays and allocates nothing. One instance per scheduler (the memo is not shared).
  */
 final class WasteAwareScore implements ScorePlugin, GpuSelector {
     /** Constants of the policy; {@link #DEFAULT} is what the registered policy uses. */
-    record Params(double scaleMilli, double strandWeight) {
-        /** FGD's sigmoid scale (1 GPU) and the two measures added 1:1, both being milli-GPU. */
-        static final Params DEFAULT = new Params(1000, 1);
+    record Params(double scaleMilli, double strandWeight, boolean nodeByFragmentation) {
+        /** FGD's sigmoid scale (1 GPU), the measures added 1:1 (all are milli-GPU), nodes by F. */
+        static final Params DEFAULT = new Params(1000, 1, true);
+        /** The ablation: nodes by the per-GPU eventual waste instead of F. */
+        static final Params EVENTUAL = new Params(1000, 1, false);
 
         Params {
             if (!(scaleMilli > 0) || !(strandWeight >= 0) || Double.isInfinite(scaleMilli) || Double.isInfinite(strandWeight)) {
@@ -39,11 +45,39 @@ final class WasteAwareScore implements ScorePlugin, GpuSelector {
     }
 
     private final EventualWaste waste;
+    private final Fragmentation frag;
     private final Params params;
+    private final String name;
+    /** F(n) of each node's current state, memoised by the node's version (one entry per node). */
+    private double[] nowFrag = new double[0];
+    private int[] nowVersion = new int[0];
 
-    WasteAwareScore(EventualWaste waste, Params params) {
+    /**
+     * @param frag the FGD measure, required when {@code params.nodeByFragmentation()}; its target
+     *             workload should be {@code waste}'s
+     */
+    WasteAwareScore(String name, EventualWaste waste, Fragmentation frag, Params params) {
+        if (params.nodeByFragmentation() && frag == null) {
+            throw new IllegalArgumentException(name + ": scoring nodes by fragmentation needs the fragmentation measure");
+        }
+        this.name = name;
         this.waste = waste;
+        this.frag = frag;
         this.params = params;
+    }
+
+    /** F(n) of the node's current state, from the memo when the node has not changed. */
+    private double currentFrag(ClusterState s, int node) {
+        if (nowFrag.length != s.nodeCount()) {
+            nowFrag = new double[s.nodeCount()];
+            nowVersion = new int[s.nodeCount()];
+        }
+        int v = s.version(node) + 1;
+        if (nowVersion[node] != v) {
+            nowFrag[node] = frag.nodeFrag(s, node);
+            nowVersion[node] = v;
+        }
+        return nowFrag[node];
     }
 
     static int quantise(double delta, double scale) {
@@ -70,14 +104,13 @@ final class WasteAwareScore implements ScorePlugin, GpuSelector {
     /** Δ of placing {@code t} on {@code node}, with the GPU(s) the selector would take. */
     double delta(ClusterState s, int node, TaskSpec t) {
         double d = strandDelta(s, node, t.cpuMilli(), t.gpuDemandMilli());
-        if (t.gpuCount() == 0) {
-            return d;
-        }
         int g = t.gpuMilli();
-        if (t.isSharing()) {
-            return d + gpuDelta(s, node, bestSharingGpu(s, node, g), g);
+        int mask = t.gpuCount() == 0 ? 0
+                : t.isSharing() ? 1 << bestSharingGpu(s, node, g)
+                : GpuSelectors.tightestFirst(s, node, t);
+        if (params.nodeByFragmentation()) {
+            return d + frag.fragAfter(s, node, t.cpuMilli(), g, mask) - currentFrag(s, node);
         }
-        int mask = GpuSelectors.tightestFirst(s, node, t);
         for (int j = 0; j < s.gpuCount(node); j++) {
             if ((mask & (1 << j)) != 0) {
                 d += gpuDelta(s, node, j, g);
@@ -125,6 +158,6 @@ final class WasteAwareScore implements ScorePlugin, GpuSelector {
 
     @Override
     public String name() {
-        return "WasteAware";
+        return name;
     }
 }

@@ -33,20 +33,31 @@ class WasteAwareScoreTest {
         return t;
     }
 
+    /** WasteAware as registered: nodes by FGD's F plus S, GPUs by V. */
     private static WasteAwareScore score() {
-        return new WasteAwareScore(new EventualWaste(TargetWorkload.of(trace(), 1.0)), WasteAwareScore.Params.DEFAULT);
+        TargetWorkload t = TargetWorkload.of(trace(), 1.0);
+        return new WasteAwareScore("WasteAware", new EventualWaste(t), new Fragmentation(t), WasteAwareScore.Params.DEFAULT);
+    }
+
+    /** The ablation: nodes by Σ V plus S. */
+    private static WasteAwareScore eventual() {
+        TargetWorkload t = TargetWorkload.of(trace(), 1.0);
+        return new WasteAwareScore("EventualWaste", new EventualWaste(t), null, WasteAwareScore.Params.EVENTUAL);
     }
 
     @Test
     void aSmallShareFillsTheRemainderNextToALargeShareRatherThanOpeningAGpu() {
         ClusterState s = new ClusterState(List.of(node("a", "G2", 2, 96), node("b", "G2", 2, 96)));
         s.bind(0, task(0, 1, 810), 0b10);              // a: GPU1 has 190 free, GPU0 free
-        WasteAwareScore w = score();
         TaskSpec small = task(1000, 1, 160);
+        WasteAwareScore w = score();
         assertThat(w.selectGpus(s, 0, small)).isEqualTo(0b10);
-        assertThat(w.score(s, 0, small)).isGreaterThan(w.score(s, 1, small));
-        // no change on a: the look-ahead already expected a small share to fill the 190 left by the 810
-        assertThat(w.score(s, 0, small)).isEqualTo(50);
+        assertThat(w.score(s, 0, small)).isGreaterThan(50).isGreaterThan(w.score(s, 1, small));
+        WasteAwareScore e = eventual();
+        assertThat(e.selectGpus(s, 0, small)).isEqualTo(0b10);
+        assertThat(e.score(s, 0, small)).isGreaterThan(e.score(s, 1, small));
+        // no change on a for V: the look-ahead already expected a small share to fill the 190 left by the 810
+        assertThat(e.score(s, 0, small)).isEqualTo(50);
     }
 
     @Test
@@ -66,6 +77,7 @@ class WasteAwareScoreTest {
         WasteAwareScore w = score();
         TaskSpec light = task(2000, 1, 1000);          // 2 cores per GPU, below the workload's ratio
         assertThat(w.score(s, 0, light)).isGreaterThan(w.score(s, 1, light));
+        assertThat(eventual().score(s, 0, light)).isGreaterThan(eventual().score(s, 1, light));
     }
 
     @Test
@@ -77,13 +89,16 @@ class WasteAwareScoreTest {
 
     @Test
     void paramsRejectNonsense() {
-        assertThatThrownBy(() -> new WasteAwareScore.Params(0, 1)).hasMessageContaining("scaleMilli");
-        assertThatThrownBy(() -> new WasteAwareScore.Params(1000, -1)).hasMessageContaining("strandWeight");
+        assertThatThrownBy(() -> new WasteAwareScore.Params(0, 1, true)).hasMessageContaining("scaleMilli");
+        assertThatThrownBy(() -> new WasteAwareScore.Params(1000, -1, true)).hasMessageContaining("strandWeight");
+        TargetWorkload t = TargetWorkload.of(trace());
+        assertThatThrownBy(() -> new WasteAwareScore("x", new EventualWaste(t), null, WasteAwareScore.Params.DEFAULT))
+                .hasMessageContaining("fragmentation measure");
     }
 
     @Test
     void isARegisteredPolicyUsableByName() {
-        assertThat(Policies.names()).containsSubsequence(Policies.STUDY).contains("WasteAware");
+        assertThat(Policies.names()).containsSubsequence(Policies.STUDY).contains("WasteAware", "EventualWaste");
         assertThat(Policies.canonical("wasteaware")).isEqualTo("WasteAware");
         assertThat(Policies.studyLabel("WasteAware")).isEqualTo("07-WasteAware");
         assertThat(Policies.studyLabel("FGD")).isEqualTo("06-FGD");
@@ -97,6 +112,14 @@ class WasteAwareScoreTest {
     }
 
     @Test
+    void theAblationIsRegisteredToo() {
+        assertThat(Policies.studyLabel("EventualWaste")).isEqualTo("08-EventualWaste");
+        ClusterState s = new ClusterState(List.of(node("a", "G2", 2, 96)));
+        Profile p = Policies.profile("eventualwaste", new PolicyContext(s, new SplittableRandom(1), new Fragmentation(TargetWorkload.of(trace()))));
+        assertThat(p.gpuSelector().name()).isEqualTo("EventualWaste");
+    }
+
+    @Test
     void sameInputsGiveTheSamePlacementsAndTheIndexMatchesTheScan() {
         List<TaskSpec> tasks = new ArrayList<>();
         SplittableRandom r = new SplittableRandom(7);
@@ -107,13 +130,15 @@ class WasteAwareScoreTest {
                     : kind == 6 ? task(16000, 2 + 2 * r.nextInt(2), 1000)
                     : task(1000 * (2 + r.nextInt(12)), 1, shares[r.nextInt(shares.length)]));
         }
-        assertThat(run(tasks, false)).isEqualTo(run(tasks, false)).isEqualTo(run(tasks, true));
+        for (String policy : Policies.OURS) {
+            assertThat(run(policy, tasks, false)).as(policy).isEqualTo(run(policy, tasks, false)).isEqualTo(run(policy, tasks, true));
+        }
     }
 
-    private static List<String> run(List<TaskSpec> tasks, boolean scan) {
+    private static List<String> run(String policy, List<TaskSpec> tasks, boolean scan) {
         ClusterState s = new ClusterState(List.of(node("a", "G2", 8, 96), node("b", "T4", 2, 104), node("c", "G2", 8, 96),
                 node("d", "P100", 2, 16), node("e", "V100M32", 4, 48)));
-        Profile p = Policies.profile("WasteAware", new PolicyContext(s, new SplittableRandom(3), new Fragmentation(TargetWorkload.of(tasks))));
+        Profile p = Policies.profile(policy, new PolicyContext(s, new SplittableRandom(3), new Fragmentation(TargetWorkload.of(tasks))));
         Scheduler sch = scan ? Scheduler.linearScan(s, p) : new Scheduler(s, p);
         List<String> out = new ArrayList<>();
         for (TaskSpec t : tasks) {
