@@ -116,6 +116,59 @@ public final class EventualWaste {
         return Math.max(0, idleMilli - cpuFree / cpuPerGpuMilli);
     }
 
+    /**
+     * Per GPU model, the share of that model's GPU capacity that the target workload's
+     * model-constrained classes are expected to need, capped at 1.
+     *
+     * <p>Scale the target workload so that its GPU demand equals the cluster's GPU capacity C. A class
+     * c with allowed-model list A_c then asks for (d_c / D) · C milli-GPU, where d_c = p_c · k_c · g_c
+     * and D = Σ d over all GPU classes. That demand can only be served by the models in A_c; spread in
+     * proportion to their capacity, model m ∈ A_c gets the share cap_m / cap(A_c). So
+     * <pre>  need_m = min(1, Σ_{c constrained, m ∈ A_c} (d_c / D) · C / cap(A_c))</pre>
+     * Unconstrained classes add nothing (they can go anywhere). Placing g milli of a task on a node of
+     * model m is then expected to displace about need_m · g milli of constrained work.
+     *
+     * @param capacityByModel GPU capacity (milli) of the cluster per model id
+     */
+    public double[] constrainedNeed(long[] capacityByModel) {
+        double[] need = new double[capacityByModel.length];
+        long total = 0;
+        for (long c : capacityByModel) {
+            total += c;
+        }
+        double demand = 0;
+        for (TargetWorkload.TaskClass c : target.classes()) {
+            demand += c.probability() * c.gpuCount() * c.gpuMilli();
+        }
+        if (demand == 0 || total == 0) {
+            return need;
+        }
+        for (TargetWorkload.TaskClass c : target.classes()) {
+            if (c.gpuCount() == 0 || c.allowedModels() == 0) {
+                continue;
+            }
+            long capA = 0;
+            for (int m = 0; m < capacityByModel.length; m++) {
+                if ((c.allowedModels() & (1L << m)) != 0) {
+                    capA += capacityByModel[m];
+                }
+            }
+            if (capA == 0) {
+                continue;
+            }
+            double add = c.probability() * c.gpuCount() * c.gpuMilli() / demand * total / capA;
+            for (int m = 0; m < capacityByModel.length; m++) {
+                if ((c.allowedModels() & (1L << m)) != 0) {
+                    need[m] += add;
+                }
+            }
+        }
+        for (int m = 0; m < need.length; m++) {
+            need[m] = Math.min(1, need[m]);
+        }
+        return need;
+    }
+
     /** Σ_j V(free_j) + S(n) of a node's current state, milli-GPU (a node without GPUs: 0). */
     public double nodeWaste(ClusterState s, int node) {
         int count = s.gpuCount(node);

@@ -118,6 +118,17 @@ public final class Policies {
         };
     }
 
+    /** GPU capacity (milli) of the cluster per GPU model id. */
+    static long[] capacityByModel(io.archipelago.core.cluster.ClusterState s) {
+        long[] cap = new long[io.archipelago.core.model.GpuModels.names().size()];
+        for (int n = 0; n < s.nodeCount(); n++) {
+            if (s.gpuCount(n) > 0) {
+                cap[s.model(n)] += (long) s.gpuCount(n) * io.archipelago.core.cluster.ClusterState.GPU_MILLI;
+            }
+        }
+        return cap;
+    }
+
     /** Builds the profile of policy {@code name}. */
     public static Profile profile(String name, PolicyContext ctx) {
         String p = canonical(name);
@@ -141,8 +152,12 @@ public final class Policies {
             case "WasteAware":
             case "EventualWaste": {
                 Fragmentation frag = ctx.requireFragmentation(p);
-                WasteAwareScore w = new WasteAwareScore(p, new EventualWaste(frag.target()), frag,
+                EventualWaste waste = new EventualWaste(frag.target());
+                WasteAwareScore w = new WasteAwareScore(p, waste, frag,
                         p.equals("WasteAware") ? WasteAwareScore.Params.DEFAULT : WasteAwareScore.Params.EVENTUAL);
+                if (p.equals("WasteAware")) {
+                    w.withConstrainedNeed(waste.constrainedNeed(capacityByModel(ctx.state())));
+                }
                 return b.score(w, WEIGHT).gpuSelector(w).build();
             }
             default:

@@ -13,8 +13,10 @@ import io.archipelago.core.model.TaskSpec;
  * capacity that the target workload is expected never to use. See docs/policies.md.
  *
  * <p>For node n and the hypothetical state n' after the placement,
- * {@code Δ = G(n') − G(n) + strandWeight · (S(n') − S(n))} in milli-GPU, where S is the GPU
- * stranded by CPU ({@link EventualWaste#cpuStranded}) and G the GPU-side measure: FGD's expected
+ * {@code Δ = G(n') − G(n) + strandWeight · (S(n') − S(n)) + need[model(n)] · gpuMilli(t)} in
+ * milli-GPU. S is the GPU stranded by CPU ({@link EventualWaste#cpuStranded}); the last term is the
+ * model-constrained work the placement is expected to displace ({@link EventualWaste#constrainedNeed},
+ * WasteAware only, 0 when no class is model-constrained); G is the GPU-side measure: FGD's expected
  * fragment F ({@link Fragmentation}, which sees whether k-GPU classes still find k GPUs on the node)
  * for {@code WasteAware}, or the per-GPU eventual waste Σ_j V(free_j) ({@link EventualWaste}) for the
  * ablation {@code EventualWaste}. The score is {@code trunc(100 · sigmoid(−Δ / scaleMilli))}, FGD's
@@ -48,6 +50,8 @@ final class WasteAwareScore implements ScorePlugin, GpuSelector {
     private final Fragmentation frag;
     private final Params params;
     private final String name;
+    /** Per GPU model, {@link EventualWaste#constrainedNeed}; null when no class is model-constrained. */
+    private double[] need;
     /** F(n) of each node's current state, memoised by the node's version (one entry per node). */
     private double[] nowFrag = new double[0];
     private int[] nowVersion = new int[0];
@@ -64,6 +68,19 @@ final class WasteAwareScore implements ScorePlugin, GpuSelector {
         this.waste = waste;
         this.frag = frag;
         this.params = params;
+    }
+
+    /**
+     * Adds the expected displacement of model-constrained work: a GPU task on a node of model m costs
+     * {@code need[m] · its GPU milli} more (see {@link EventualWaste#constrainedNeed}). Returns this.
+     */
+    WasteAwareScore withConstrainedNeed(double[] needByModel) {
+        boolean any = false;
+        for (double x : needByModel) {
+            any |= x > 0;
+        }
+        this.need = any ? needByModel.clone() : null;
+        return this;
     }
 
     /** F(n) of the node's current state, from the memo when the node has not changed. */
@@ -104,6 +121,9 @@ final class WasteAwareScore implements ScorePlugin, GpuSelector {
     /** Δ of placing {@code t} on {@code node}, with the GPU(s) the selector would take. */
     double delta(ClusterState s, int node, TaskSpec t) {
         double d = strandDelta(s, node, t.cpuMilli(), t.gpuDemandMilli());
+        if (t.gpuCount() > 0 && need != null) {
+            d += need[s.model(node)] * t.gpuDemandMilli();
+        }
         int g = t.gpuMilli();
         int mask = t.gpuCount() == 0 ? 0
                 : t.isSharing() ? 1 << bestSharingGpu(s, node, g)

@@ -100,6 +100,39 @@ class EventualWasteTest {
         assertThat(w.nodeWaste(s, 1)).isZero();
     }
 
+    @Test
+    void constrainedNeedIsTheShareOfAModelsCapacityOnlyItsClassesMayUse() {
+        // demand: 1 T4-only GPU for every 3 unconstrained ones; capacity: 1,000 T4 of 10,000 GPUs
+        EventualWaste w = new EventualWaste(target(new TaskSpec[] {task(4000, 1, 1000, "T4"), task(4000, 1, 1000)}, new int[] {1, 3}));
+        long[] cap = new long[GpuModels.names().size()];
+        cap[T4] = 1_000_000;
+        cap[G2] = 9_000_000;
+        double[] need = w.constrainedNeed(cap);
+        // a quarter of a cluster-sized demand (2,500 GPUs) may only use 1,000 T4: all of it is needed
+        assertThat(need[T4]).isEqualTo(1.0);
+        assertThat(need[G2]).isZero();
+        cap[T4] = 5_000_000;
+        cap[G2] = 5_000_000;
+        // 2,500 of 5,000 T4 GPUs
+        assertThat(w.constrainedNeed(cap)[T4]).isEqualTo(0.5, within(1e-12));
+    }
+
+    @Test
+    void constrainedDemandSpreadsOverItsModelsByCapacity() {
+        EventualWaste w = new EventualWaste(target(new TaskSpec[] {task(4000, 1, 1000, "T4|G2"), task(4000, 1, 1000)}, new int[] {1, 9}));
+        long[] cap = new long[GpuModels.names().size()];
+        cap[T4] = 1_000_000;
+        cap[G2] = 1_000_000;
+        cap[GpuModels.idOf("P100")] = 8_000_000;
+        double[] need = w.constrainedNeed(cap);
+        // 1,000 GPUs of demand over 2,000 GPUs of T4 and G2: half of each
+        assertThat(need[T4]).isEqualTo(0.5, within(1e-12));
+        assertThat(need[G2]).isEqualTo(0.5, within(1e-12));
+        assertThat(need[GpuModels.idOf("P100")]).isZero();
+        // no constrained class: nothing needed
+        assertThat(new EventualWaste(target(new TaskSpec[] {task(4000, 1, 1000)}, new int[] {1})).constrainedNeed(cap)).containsOnly(0.0);
+    }
+
     @Property
     void wasteIsNeverNegativeNorAboveTheFreeCapacity(@ForAll @Size(min = 1, max = 6) List<@IntRange(min = 1, max = 1000) Integer> sizes,
                                                      @ForAll @IntRange(min = 0, max = 1000) int free) {

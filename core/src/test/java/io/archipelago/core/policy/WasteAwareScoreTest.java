@@ -81,6 +81,35 @@ class WasteAwareScoreTest {
     }
 
     @Test
+    void anUnconstrainedTaskLeavesTheModelThatConstrainedTasksNeed() {
+        // a third of the GPU tasks may only use T4; the fleet has as many T4 as G2 GPUs
+        List<TaskSpec> trace = new ArrayList<>();
+        for (int i = 0; i < 3; i++) {
+            trace.add(task(4000, 1, 1000));
+        }
+        trace.add(task(4000, 1, 1000, "T4"));
+        trace.add(task(4000, 1, 1000, "T4"));
+        trace.add(task(4000, 1, 1000, "T4"));
+        ClusterState s = new ClusterState(List.of(node("t4", "T4", 2, 104), node("g2", "G2", 2, 104)));
+        Profile p = Policies.profile("WasteAware", new PolicyContext(s, new SplittableRandom(1), new Fragmentation(TargetWorkload.of(trace))));
+        Scheduler sch = new Scheduler(s, p);
+        assertThat(sch.place(task(4000, 1, 1000), sch.shapeOf(task(4000, 1, 1000)))).isEqualTo(1);   // to G2, though T4 is first
+        TaskSpec t4Only = task(4000, 1, 1000, "T4");
+        assertThat(sch.place(t4Only, sch.shapeOf(t4Only))).isZero();
+
+        // the need term alone: it lowers the score on the needed model only, by need × the task's GPU milli
+        ClusterState fresh = new ClusterState(List.of(node("t4", "T4", 2, 104), node("g2", "G2", 2, 104)));
+        double[] need = new double[io.archipelago.core.model.GpuModels.names().size()];
+        need[io.archipelago.core.model.GpuModels.idOf("T4")] = 1.0;
+        WasteAwareScore plain = score();
+        WasteAwareScore withNeed = score().withConstrainedNeed(need);
+        TaskSpec any = task(4000, 1, 1000);
+        assertThat(withNeed.delta(fresh, 0, any)).isEqualTo(plain.delta(fresh, 0, any) + 1000, org.assertj.core.api.Assertions.within(1e-9));
+        assertThat(withNeed.delta(fresh, 1, any)).isEqualTo(plain.delta(fresh, 1, any));
+        assertThat(withNeed.delta(fresh, 0, task(4000, 0, 0))).isEqualTo(plain.delta(fresh, 0, task(4000, 0, 0)));
+    }
+
+    @Test
     void wholeGpusAreTheLowestIndexedFreeOnes() {
         ClusterState s = new ClusterState(List.of(node("a", "G2", 4, 96)));
         s.bind(0, task(0, 1, 500), 0b1);

@@ -28,10 +28,12 @@ import java.util.Map;
  * (Proof: add and subtract Σ_g α_g Σ_s d_s x_{s,g} etc. to A; the capacity sums are bounded by the
  * capacities and each x_{s,g}'s reduced coefficient by its positive part, and Σ_g x_{s,g} ≤ u_s.)
  * So the bound is valid whatever multipliers are used; better multipliers only make it tighter.
- * α = 1, β = γ = 0 gives the GPU capacity (of the nodes any task can use) and α = β = γ = 0 the
- * arrived GPU demand of the tasks that fit somewhere, so the result is never above min(capacity,
- * arrived demand). A projected subgradient descent from the better of those two then tightens it
- * where CPU, memory, GPU model or GPU count per node bind.
+ * α = 1, β = γ = 0 gives the GPU capacity and α = β = γ = 0 the arrived GPU demand of the tasks that
+ * fit somewhere. The search starts from the best α ∈ {0, 1}^groups with β = γ = 0, found by
+ * enumerating every subset of groups (15 groups on openb): that is the exact optimum of the LP without
+ * the CPU and memory rows (a cut of the tasks-to-groups transport problem), so GPU-model and GPUs-per-node
+ * limits are taken into account exactly, and the result is never above min(capacity, arrived demand).
+ * A projected subgradient descent from there then tightens it where CPU or memory bind.
  *
  * <p>What it ignores (so the true optimum may be lower): a task must fit on one node, not on a
  * group's sum; sharing tasks must fit on one GPU (per-GPU packing). The bound is on allocation only:
@@ -96,16 +98,13 @@ public final class AllocationBound {
         }
         double[][] lambda = new double[3][ng];
         double[][] grad = new double[3][ng];
-        // start: α = 1 (capacity) or all 0 (demand), whichever is lower
+        // start: the best α ∈ {0, 1}^groups with β = γ = 0 (exact for the GPU and placement-set part:
+        // B = capacity of the groups with α = 1 + demand of the shapes that fit some group with α = 0)
+        int start = bestZeroOneCut(cap[0], u, coef[0], fits);
         for (int j = 0; j < ng; j++) {
-            lambda[0][j] = 1;
+            lambda[0][j] = (start >>> j & 1) != 0 ? 1 : 0;
         }
-        double atOne = evaluate(lambda, cap, u, coef, fits, null);
-        double atZero = evaluate(new double[3][ng], cap, u, coef, fits, null);
-        double best = Math.min(atOne, atZero);
-        if (atZero < atOne) {
-            lambda = new double[3][ng];
-        }
+        double best = evaluate(lambda, cap, u, coef, fits, null);
         // scale of each multiplier: objective (milli-GPU) per unit of that resource over the whole cluster
         double[] scale = {1, total[0] / Math.max(1, total[1]), total[0] / Math.max(1, total[2])};
         for (int it = 1; it <= ITERATIONS; it++) {
@@ -148,6 +147,61 @@ public final class AllocationBound {
             end = i + 1;
         }
         return 100.0 * upperBoundMilli(nodes, tasks.subList(0, end)) / capacity;
+    }
+
+    /** Groups up to which {@link #bestZeroOneCut} enumerates every subset (2^20 subsets). */
+    private static final int ENUMERATE_GROUPS = 20;
+
+    /**
+     * The subset M of node groups (bit j = group j) minimising Σ_{g ∈ M} G_g + Σ_s u_s d_s [s fits
+     * some group outside M]: B at α = 1 on M, 0 elsewhere, β = γ = 0. Shapes with the same set of
+     * feasible groups are summed first, so each subset costs O(distinct sets). Fleets with more than
+     * {@value #ENUMERATE_GROUPS} groups get M = all groups (the capacity), returned as -1 (every bit set).
+     */
+    static int bestZeroOneCut(double[] gpuCap, double[] u, double[] demand, boolean[][] fits) {
+        int ng = gpuCap.length;
+        if (ng > ENUMERATE_GROUPS) {
+            return -1; // every bit set: α = 1 on every group
+        }
+        Map<Integer, double[]> bySet = new LinkedHashMap<>();
+        for (int i = 0; i < u.length; i++) {
+            int set = 0;
+            for (int j = 0; j < ng; j++) {
+                if (fits[i][j]) {
+                    set |= 1 << j;
+                }
+            }
+            if (set != 0) {
+                bySet.computeIfAbsent(set, k -> new double[1])[0] += u[i] * demand[i];
+            }
+        }
+        int[] sets = new int[bySet.size()];
+        double[] setDemand = new double[sets.length];
+        int k = 0;
+        for (Map.Entry<Integer, double[]> e : bySet.entrySet()) {
+            sets[k] = e.getKey();
+            setDemand[k++] = e.getValue()[0];
+        }
+        int bestSet = (1 << ng) - 1;
+        double best = Double.POSITIVE_INFINITY;
+        for (int m = 0; m < 1 << ng; m++) {
+            double v = 0;
+            for (int j = 0; j < ng; j++) {
+                if ((m >>> j & 1) != 0) {
+                    v += gpuCap[j];
+                }
+            }
+            for (int i = 0; i < sets.length; i++) {
+                if ((sets[i] & ~m) != 0) {
+                    v += setDemand[i];
+                }
+            }
+            if (v < best) {
+                best = v;
+                bestSet = m;
+            }
+        }
+        return bestSet;
     }
 
     /** B(λ); fills {@code grad} (if not null) with a subgradient: capacity minus the use of the maximising choice. */

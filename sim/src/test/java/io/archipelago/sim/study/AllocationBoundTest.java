@@ -81,6 +81,27 @@ class AllocationBoundTest {
         assertThat(b).isGreaterThanOrEqualTo(3000 - 1e-6).isLessThan(3000 * 1.02);
     }
 
+    @Test
+    void demandThatOnlyOneModelMayServeIsCappedByThatModelAtScale() {
+        // 100 T4 nodes (200 GPUs) and 300 G2 nodes (2,400 GPUs); 500 T4-only GPUs and 2,000 free GPUs arrive:
+        // at most 200 + 2,000 = 2,200 GPUs can be allocated, though capacity (2,600) and demand (2,500) are higher
+        List<NodeSpec> nodes = new ArrayList<>();
+        for (int i = 0; i < 100; i++) {
+            nodes.add(node("T4", 2, 104));
+        }
+        for (int i = 0; i < 300; i++) {
+            nodes.add(node("G2", 8, 96));
+        }
+        List<TaskSpec> tasks = new ArrayList<>();
+        for (int i = 0; i < 500; i++) {
+            tasks.add(task(4, 1, 1000, "T4"));
+        }
+        for (int i = 0; i < 2000; i++) {
+            tasks.add(task(4, 1, 1000, ""));
+        }
+        assertThat(AllocationBound.upperBoundMilli(nodes, tasks)).isEqualTo(2_200_000, within(1e-6));
+    }
+
     @Provide
     Arbitrary<List<NodeSpec>> fleets() {
         Arbitrary<NodeSpec> n = Combinators.combine(Arbitraries.of(MODELS), Arbitraries.of(1, 2, 4), Arbitraries.integers().between(2, 16))
