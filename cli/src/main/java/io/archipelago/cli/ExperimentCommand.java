@@ -51,8 +51,8 @@ final class ExperimentCommand implements Runnable {
         @Option(names = "--trace-dir", paramLabel = "DIR", description = "Folder with the openb CSVs (default: searched).")
         Path traceDir;
 
-        @Option(names = "--policies", paramLabel = "LIST", split = ",", description = "Policies (default: all six: ${DEFAULT-VALUE}).",
-                defaultValue = "Random,DotProd,GpuClustering,GpuPacking,BestFit,FGD")
+        @Option(names = "--policies", paramLabel = "LIST", split = ",", description = "Policies (default: the study's six and WasteAware: ${DEFAULT-VALUE}).",
+                defaultValue = "Random,DotProd,GpuClustering,GpuPacking,BestFit,FGD,WasteAware")
         List<String> policies;
 
         @Option(names = "--seeds", paramLabel = "RANGE", defaultValue = "42-51", description = "Seeds, e.g. 42-51 or 42,43 (default ${DEFAULT-VALUE}).")
