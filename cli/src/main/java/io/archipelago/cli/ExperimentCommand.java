@@ -51,8 +51,8 @@ final class ExperimentCommand implements Runnable {
         @Option(names = "--trace-dir", paramLabel = "DIR", description = "Folder with the openb CSVs (default: searched).")
         Path traceDir;
 
-        @Option(names = "--policies", paramLabel = "LIST", split = ",", description = "Policies (default: all six: ${DEFAULT-VALUE}).",
-                defaultValue = "Random,DotProd,GpuClustering,GpuPacking,BestFit,FGD")
+        @Option(names = "--policies", paramLabel = "LIST", split = ",", description = "Policies (default: the study's six and WasteAware: ${DEFAULT-VALUE}).",
+                defaultValue = "Random,DotProd,GpuClustering,GpuPacking,BestFit,FGD,WasteAware")
         List<String> policies;
 
         @Option(names = "--seeds", paramLabel = "RANGE", defaultValue = "42-51", description = "Seeds, e.g. 42-51 or 42,43 (default ${DEFAULT-VALUE}).")
@@ -76,6 +76,10 @@ final class ExperimentCommand implements Runnable {
 
         @Option(names = "--check", description = "Verify cluster invariants after every event (slow).")
         boolean check;
+
+        @Option(names = "--bound", description = "Also compute the upper bound on allocation for the same arrivals "
+                + "(LP bound, docs/policies.md) and write bound.md with each policy's gap to it.")
+        boolean bound;
 
         @Override
         public Integer call() throws Exception {
@@ -150,6 +154,13 @@ final class ExperimentCommand implements Runnable {
                         System.out.println("Ranking differs from the reference at " + bin + " %: " + mism);
                     }
                 }
+            }
+            if (bound) {
+                io.archipelago.sim.study.BoundTable bt = io.archipelago.sim.study.BoundTable.of(results, summary);
+                System.out.println();
+                System.out.print(bt.markdown());
+                written = new ArrayList<>(written);
+                written.add(bt.write(out));
             }
             double computeSec = results.runs().stream().mapToLong(r -> r.computeNanos()).sum() / 1e9;
             System.out.printf(Locale.ROOT, "%nWall time %.1f s for %d runs (scheduling compute %.1f s summed over runs).%n",

@@ -38,6 +38,23 @@ class ExperimentCommandTest {
     }
 
     @Test
+    void wasteAwareRunsInTheStudyAndTheBoundTableCoversEveryPolicy(@TempDir Path dir) throws Exception {
+        CliRun o = run("experiment", "fgd", "--synthetic", "--seeds", "42-43", "--policies", "FGD,WasteAware", "--bound",
+                "--out", dir.toString());
+        assertThat(o.code()).as(o.err()).isZero();
+        assertThat(o.out()).contains("07-WasteAware").contains("| bound @130 % |");
+        List<String> bound = Files.readAllLines(dir.resolve("bound.md"));
+        assertThat(bound).hasSize(4); // header, rule, FGD, WasteAware
+        for (String row : bound.subList(2, 4)) {
+            String[] c = row.split("\\|");
+            double alloc130 = Double.parseDouble(c[6].trim());
+            double bound130 = Double.parseDouble(c[7].trim());
+            assertThat(bound130).as(row).isGreaterThanOrEqualTo(alloc130).isLessThanOrEqualTo(100.0);
+        }
+        assertThat(dir.resolve("allocation.html")).content().contains("07-WasteAware");
+    }
+
+    @Test
     void badArgumentsFailWithAMessageThatNamesTheValue(@TempDir Path dir) {
         CliRun policy = run("experiment", "fgd", "--synthetic", "--policies", "Tetris", "--out", dir.toString());
         assertThat(policy.code()).isNotZero();

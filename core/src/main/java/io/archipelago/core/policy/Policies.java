@@ -1,5 +1,7 @@
 package io.archipelago.core.policy;
 
+import io.archipelago.core.frag.EventualWaste;
+import io.archipelago.core.frag.Fragmentation;
 import io.archipelago.core.framework.Filters;
 import io.archipelago.core.framework.GpuSelectors;
 import io.archipelago.core.framework.Profile;
@@ -10,10 +12,17 @@ import java.util.Locale;
 /**
  * The named placement policies. Each name maps to a {@link Profile}: the standard filters, one
  * score plugin with weight 1000 (as in the FGD study) and the policy's GPU-selection rule.
+ * {@link #STUDY} are the six policies of the FGD study; {@link #names()} adds ours (WasteAware and
+ * its ablation EventualWaste, docs/policies.md).
  */
 public final class Policies {
     /** The six policies of the FGD study, in the study's order. */
     public static final List<String> STUDY = List.of("Random", "DotProd", "GpuClustering", "GpuPacking", "BestFit", "FGD");
+
+    /** Policies of our own, after the study's; each is numbered after them in study labels ({@code 07-WasteAware}). */
+    public static final List<String> OURS = List.of("WasteAware", "EventualWaste");
+
+    private static final List<String> ALL = java.util.stream.Stream.concat(STUDY.stream(), OURS.stream()).toList();
 
     /** Weight of the single score plugin, as in the artifact. */
     public static final int WEIGHT = 1000;
@@ -23,7 +32,7 @@ public final class Policies {
 
     /** Every known policy name. */
     public static List<String> names() {
-        return STUDY;
+        return ALL;
     }
 
     /** The canonical spelling of {@code name} (case-insensitive), or a clear error listing the known names. */
@@ -38,8 +47,8 @@ public final class Policies {
 
     /** The study's label, e.g. {@code 06-FGD}. */
     public static String studyLabel(String policy) {
-        int i = STUDY.indexOf(canonical(policy));
-        return String.format(Locale.ROOT, "%02d-%s", i + 1, STUDY.get(i));
+        int i = ALL.indexOf(canonical(policy));
+        return String.format(Locale.ROOT, "%02d-%s", i + 1, ALL.get(i));
     }
 
     /** The GPU selectors a profile may name. */
@@ -109,6 +118,17 @@ public final class Policies {
         };
     }
 
+    /** GPU capacity (milli) of the cluster per GPU model id. */
+    static long[] capacityByModel(io.archipelago.core.cluster.ClusterState s) {
+        long[] cap = new long[io.archipelago.core.model.GpuModels.names().size()];
+        for (int n = 0; n < s.nodeCount(); n++) {
+            if (s.gpuCount(n) > 0) {
+                cap[s.model(n)] += (long) s.gpuCount(n) * io.archipelago.core.cluster.ClusterState.GPU_MILLI;
+            }
+        }
+        return cap;
+    }
+
     /** Builds the profile of policy {@code name}. */
     public static Profile profile(String name, PolicyContext ctx) {
         String p = canonical(name);
@@ -128,6 +148,17 @@ public final class Policies {
             case "FGD": {
                 FgdScore fgd = new FgdScore(ctx.requireFragmentation(p));
                 return b.score(fgd, WEIGHT).gpuSelector(fgd).build();
+            }
+            case "WasteAware":
+            case "EventualWaste": {
+                Fragmentation frag = ctx.requireFragmentation(p);
+                EventualWaste waste = new EventualWaste(frag.target());
+                WasteAwareScore w = new WasteAwareScore(p, waste, frag,
+                        p.equals("WasteAware") ? WasteAwareScore.Params.DEFAULT : WasteAwareScore.Params.EVENTUAL);
+                if (p.equals("WasteAware")) {
+                    w.withConstrainedNeed(waste.constrainedNeed(capacityByModel(ctx.state())));
+                }
+                return b.score(w, WEIGHT).gpuSelector(w).build();
             }
             default:
                 throw new AssertionError(p);

@@ -297,7 +297,7 @@ class SchedulerRangeTest {
 
     @Provide
     Arbitrary<String> policies() {
-        return Arbitraries.of(Policies.STUDY.stream().filter(p -> !p.equals("Random")).toList());
+        return Arbitraries.of(Policies.names().stream().filter(p -> !p.equals("Random")).toList());
     }
 
     @Provide

@@ -34,7 +34,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
  */
 class ShapeIndexTest {
     private static final String[] MODELS = {"G2", "T4", "P100", "V100M32"};
-    private static final List<String> CACHEABLE = Policies.STUDY.stream().filter(p -> !p.equals("Random")).toList();
+    private static final List<String> CACHEABLE = Policies.names().stream().filter(p -> !p.equals("Random")).toList();
 
     /** A task placed on both clusters. */
     private record Bound(int node, TaskSpec task, int mask) {
@@ -262,7 +262,7 @@ class ShapeIndexTest {
     void theIndexAppliesToEveryCacheablePolicyAndOnlyToPureFilters() {
         ClusterState s = new ClusterState(List.of(node("a", "G2", 8, 96)));
         Fragmentation frag = new Fragmentation(TargetWorkload.of(List.of(task(0, 1, 500))));
-        for (String p : Policies.STUDY) {
+        for (String p : Policies.names()) {
             PolicyContext ctx = new PolicyContext(s, new SplittableRandom(1), frag);
             assertThat(new Scheduler(s, Policies.profile(p, ctx)).indexed()).as(p).isEqualTo(!p.equals("Random"));
             assertThat(Scheduler.linearScan(s, Policies.profile(p, ctx)).indexed()).isFalse();
