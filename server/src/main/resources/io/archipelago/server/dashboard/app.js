@@ -349,23 +349,29 @@ function renderMap(f) {
     }
     p.r = 8 + Math.sqrt(p.gpus) / 3;
   }
-  // push apart regions that sit on top of each other (Singapore and Johor are 20 km apart)
-  for (let it = 0; it < 60; it++) {
+  // push apart regions whose circle and label would overlap (Singapore and Johor are 20 km apart):
+  // each region is the box of its circle and its two-line label to the right; overlapping boxes move apart vertically
+  for (const p of pts) p.w = 2 * p.r + 8 + 6.2 * Math.max(p.name.length, 18);
+  for (let it = 0; it < 120; it++) {
+    let moved = false;
     for (let i = 0; i < pts.length; i++) {
       for (let j = i + 1; j < pts.length; j++) {
         const a = pts[i];
         const b = pts[j];
-        const dx = b.x - a.x || 0.1;
-        const dy = b.y - a.y || 0.1;
-        const d = Math.hypot(dx, dy);
-        const min = a.r + b.r + 30;
-        if (d < min) {
-          const m = (min - d) / 2;
-          a.x -= dx / d * m; a.y -= dy / d * m;
-          b.x += dx / d * m; b.y += dy / d * m;
+        const ha = Math.max(a.r, 14);
+        const hb = Math.max(b.r, 14);
+        const overlapX = Math.min(a.x - a.r + a.w, b.x - b.r + b.w) - Math.max(a.x - a.r, b.x - b.r);
+        const overlapY = Math.min(a.y + ha, b.y + hb) - Math.max(a.y - ha, b.y - hb) + 4;
+        if (overlapX > 0 && overlapY > 0) {
+          const [up, down] = a.y <= b.y ? [a, b] : [b, a];
+          up.y -= overlapY / 2;
+          down.y += overlapY / 2;
+          moved = true;
         }
       }
     }
+    for (const p of pts) p.y = Math.max(p.r + 4, Math.min(H - p.r - 4, p.y));
+    if (!moved) break;
   }
   let g = '';
   for (let x = 0; x <= W; x += 40) g += `<line class="grid" x1="${x}" y1="0" x2="${x}" y2="${H}"/>`;
