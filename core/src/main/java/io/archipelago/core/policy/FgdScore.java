@@ -24,35 +24,26 @@ final class FgdScore implements ScorePlugin, GpuSelector {
     private final Fragmentation frag;
     private final int[] seenFree = new int[32];
     private final int[] seenScore = new int[32];
-    /** F(n) of each node's current state, memoised by the node's version (one entry per node). */
-    private double[] nowFrag = new double[0];
-    private int[] nowVersion = new int[0];
+    /** F(n) of each node's current state, memoised by the node's version. */
+    private final FragMemo nowFrag;
 
     FgdScore(Fragmentation frag) {
         this.frag = frag;
+        this.nowFrag = new FragMemo(frag);
     }
 
     static int quantise(double delta) {
-        return (int) (100.0 / (1.0 + Math.exp(delta / 1000.0)));
+        return quantise(delta, 1000.0);
     }
 
-    /** F(n) of the node's current state, from the memo when the node has not changed. */
-    private double current(ClusterState s, int node) {
-        if (nowFrag.length != s.nodeCount()) {
-            nowFrag = new double[s.nodeCount()];
-            nowVersion = new int[s.nodeCount()];
-        }
-        int v = s.version(node) + 1;
-        if (nowVersion[node] != v) {
-            nowFrag[node] = frag.nodeFrag(s, node);
-            nowVersion[node] = v;
-        }
-        return nowFrag[node];
+    /** The artifact's score of a change in fragmentation: {@code trunc(100 · sigmoid(−delta / scale))}, 0..100. */
+    static int quantise(double delta, double scale) {
+        return (int) (100.0 / (1.0 + Math.exp(delta / scale)));
     }
 
     @Override
     public int score(ClusterState s, int node, TaskSpec t) {
-        double now = current(s, node);
+        double now = nowFrag.of(s, node);
         if (t.isSharing()) {
             int best = -1;
             int seen = 0;
@@ -90,7 +81,7 @@ final class FgdScore implements ScorePlugin, GpuSelector {
         if (!t.isSharing()) {
             return GpuSelectors.lowestIndexed(s, node, t);
         }
-        double now = current(s, node);
+        double now = nowFrag.of(s, node);
         int best = -1;
         int bestGpu = -1;
         int seen = 0;

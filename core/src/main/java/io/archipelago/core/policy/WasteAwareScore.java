@@ -53,8 +53,7 @@ final class WasteAwareScore implements ScorePlugin, GpuSelector {
     /** Per GPU model, {@link EventualWaste#constrainedNeed}; null when no class is model-constrained. */
     private double[] need;
     /** F(n) of each node's current state, memoised by the node's version (one entry per node). */
-    private double[] nowFrag = new double[0];
-    private int[] nowVersion = new int[0];
+    private final FragMemo nowFrag;
 
     /**
      * @param frag the FGD measure, required when {@code params.nodeByFragmentation()}; its target
@@ -67,6 +66,7 @@ final class WasteAwareScore implements ScorePlugin, GpuSelector {
         this.name = name;
         this.waste = waste;
         this.frag = frag;
+        this.nowFrag = new FragMemo(frag);
         this.params = params;
     }
 
@@ -81,24 +81,6 @@ final class WasteAwareScore implements ScorePlugin, GpuSelector {
         }
         this.need = any ? needByModel.clone() : null;
         return this;
-    }
-
-    /** F(n) of the node's current state, from the memo when the node has not changed. */
-    private double currentFrag(ClusterState s, int node) {
-        if (nowFrag.length != s.nodeCount()) {
-            nowFrag = new double[s.nodeCount()];
-            nowVersion = new int[s.nodeCount()];
-        }
-        int v = s.version(node) + 1;
-        if (nowVersion[node] != v) {
-            nowFrag[node] = frag.nodeFrag(s, node);
-            nowVersion[node] = v;
-        }
-        return nowFrag[node];
-    }
-
-    static int quantise(double delta, double scale) {
-        return (int) (100.0 / (1.0 + Math.exp(delta / scale)));
     }
 
     /** Change in S when the node gives {@code cpu} milli-CPU and {@code gpu} milli-GPU to a task. */
@@ -129,7 +111,7 @@ final class WasteAwareScore implements ScorePlugin, GpuSelector {
                 : t.isSharing() ? 1 << bestSharingGpu(s, node, g)
                 : GpuSelectors.tightestFirst(s, node, t);
         if (params.nodeByFragmentation()) {
-            return d + frag.fragAfter(s, node, t.cpuMilli(), g, mask) - currentFrag(s, node);
+            return d + frag.fragAfter(s, node, t.cpuMilli(), g, mask) - nowFrag.of(s, node);
         }
         for (int j = 0; j < s.gpuCount(node); j++) {
             if ((mask & (1 << j)) != 0) {
@@ -160,7 +142,7 @@ final class WasteAwareScore implements ScorePlugin, GpuSelector {
         if (t.isSharing() && s.maxGpuFree(node) < t.gpuMilli()) {
             return 0; // the GPU filter rejects such a node; never reached through the scheduler
         }
-        return quantise(delta(s, node, t), params.scaleMilli());
+        return FgdScore.quantise(delta(s, node, t), params.scaleMilli());
     }
 
     @Override
