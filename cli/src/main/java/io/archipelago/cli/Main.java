@@ -6,7 +6,7 @@ import picocli.CommandLine.Command;
 /** The {@code archipelago} command line. */
 @Command(name = "archipelago", mixinStandardHelpOptions = true, version = "archipelago 0.1.0",
         description = "Archipelago: placement engine, simulator and planner for a multi-region GPU cloud.",
-        subcommands = {ExperimentCommand.class, SimulateCommand.class, TraceCommand.class, BenchCommand.class, ServeCommand.class, LoadGenCommand.class, CommandLine.HelpCommand.class})
+        subcommands = {ExperimentCommand.class, SimulateCommand.class, PlanCommand.class, TraceCommand.class, BenchCommand.class, ServeCommand.class, LoadGenCommand.class, CommandLine.HelpCommand.class})
 public final class Main implements Runnable {
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;

@@ -263,6 +263,7 @@ public final class Ledger {
         List<String> monthLabels = new ArrayList<>();
         Map<String, Map<String, LedgerResult.Figures>> byMonthSite = new LinkedHashMap<>();
         Map<String, Map<String, LedgerResult.Figures>> byMonthRegion = new LinkedHashMap<>();
+        Map<String, Map<String, LedgerResult.Figures>> byMonthPool = new LinkedHashMap<>();
         Map<String, LedgerResult.Figures> byMonth = new LinkedHashMap<>();
         Map<String, LedgerResult.Figures> bySite = new LinkedHashMap<>();
         Map<String, LedgerResult.Figures> byRegion = new LinkedHashMap<>();
@@ -280,8 +281,11 @@ public final class Ledger {
             monthLabels.add(label);
             LedgerResult.Figures[] siteFigures = new LedgerResult.Figures[sites.size()];
             Arrays.fill(siteFigures, LedgerResult.Figures.ZERO);
+            Map<String, LedgerResult.Figures> mp = new LinkedHashMap<>();
+            byMonthPool.put(label, mp);
             for (int p = 0; p < poolCount; p++) {
                 LedgerResult.Figures f = figures(pools.get(p), sites.get(siteOfPool[p]), price[p], fin, buckets[m], p);
+                mp.put(pools.get(p).site() + "/" + pools.get(p).name(), f);
                 siteFigures[siteOfPool[p]] = siteFigures[siteOfPool[p]].plus(f);
             }
             Map<String, LedgerResult.Figures> ms = new LinkedHashMap<>();
@@ -307,7 +311,7 @@ public final class Ledger {
             byMonth.put(label, month);
             total = total.plus(month);
         }
-        return new LedgerResult(start, endMs, monthLabels, regionOfSite, byMonthSite, byMonthRegion, byMonth, bySite, byRegion, total);
+        return new LedgerResult(start, endMs, monthLabels, regionOfSite, byMonthSite, byMonthRegion, byMonth, bySite, byRegion, total, byMonthPool);
     }
 
     /**

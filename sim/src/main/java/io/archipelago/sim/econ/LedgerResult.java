@@ -33,11 +33,13 @@ import java.util.Objects;
  * @param bySite          site → figures over the run
  * @param byRegion        region → figures over the run
  * @param total           the fleet over the run
+ * @param byMonthAndPool  month → pool ({@code site/pool}) → figures
  */
 public record LedgerResult(LocalDate start, long endMs, List<String> months, Map<String, String> regionOfSite,
                            Map<String, Map<String, Figures>> byMonthAndSite,
                            Map<String, Map<String, Figures>> byMonthAndRegion, Map<String, Figures> byMonth,
-                           Map<String, Figures> bySite, Map<String, Figures> byRegion, Figures total) {
+                           Map<String, Figures> bySite, Map<String, Figures> byRegion, Figures total,
+                           Map<String, Map<String, Figures>> byMonthAndPool) {
 
     public LedgerResult {
         Objects.requireNonNull(start, "start");
@@ -49,6 +51,13 @@ public record LedgerResult(LocalDate start, long endMs, List<String> months, Map
         bySite = ordered(bySite);
         byRegion = ordered(byRegion);
         Objects.requireNonNull(total, "total");
+        byMonthAndPool = nested(byMonthAndPool);
+    }
+
+    /** The figures of pool {@code site/pool} in month {@code month} ({@code YYYY-MM}), or zero when absent. */
+    public Figures pool(String month, String sitePool) {
+        Map<String, Figures> m = byMonthAndPool.get(month);
+        return m == null ? Figures.ZERO : m.getOrDefault(sitePool, Figures.ZERO);
     }
 
     /** Region ids, fleet order (including regions without sites). */

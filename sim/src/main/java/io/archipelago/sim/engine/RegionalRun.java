@@ -159,10 +159,10 @@ final class RegionalRun {
         return siteOfNode[node];
     }
 
-    void arrived(int j, long now) {
+    void arrived(int j, long now, boolean measured) {
         readyAt[j] = now;
         int o = originOfRule[w.rulesIndex(j)];
-        if (o >= 0) {
+        if (o >= 0 && measured) {
             jobsByOrigin[o]++;
             if (w.rules(j).hasSlo()) {
                 sloJobsByOrigin[o]++;
@@ -263,7 +263,8 @@ final class RegionalRun {
     }
 
     /** The books at the end: {@code queued} tells which jobs are still waiting, {@code running} which run (and since when). */
-    RegionalStats stats(long end, java.util.function.IntPredicate queued, java.util.function.IntPredicate running, long[] start) {
+    RegionalStats stats(long end, java.util.function.IntPredicate queued, java.util.function.IntPredicate running, long[] start,
+                        long measureFrom) {
         int sites = geo.sites().size();
         int regions = geo.regions().size();
         long[] waiting = new long[sites];
@@ -286,7 +287,7 @@ final class RegionalRun {
         for (int j = 0; j < w.jobs(); j++) {
             int o = originOfRule[w.rulesIndex(j)];
             // jobs that never arrived (beyond the horizon) are not counted: arrived() was not called for them
-            if (o >= 0 && w.rules(j).hasSlo() && w.arrival(j) <= end && !sloMissed.get(j)) {
+            if (o >= 0 && w.rules(j).hasSlo() && w.arrival(j) <= end && w.arrival(j) >= measureFrom && !sloMissed.get(j)) {
                 sloMet[o]++;
             }
         }

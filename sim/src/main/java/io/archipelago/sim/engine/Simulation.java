@@ -202,6 +202,8 @@ public final class Simulation {
     private long lostPreemptMilliMs;
     private long lostOutageMilliMs;
     private final LongList[] waits = new LongList[CLASSES];
+    /** Jobs arriving before this do not count in waits and SLOs; -1 = all count, and unstarted jobs have no wait. */
+    private long measureFromMs = -1;
 
     // integrals
     private long lastT;
@@ -281,6 +283,22 @@ public final class Simulation {
      */
     public Simulation regional(io.archipelago.core.geo.SiteWeights weights, java.time.LocalDate startDate, long sloWaitMs) {
         this.regionalSettings = new RegionalRun.Settings(weights, startDate, sloWaitMs);
+        return this;
+    }
+
+    /**
+     * Measures service from {@code fromMs} on (for a run with a warm-up): waiting times and SLO attainment
+     * count only jobs arriving at or after it, and a job of that window still waiting at the end counts with
+     * the wait it has had so far (censored), so a percentile is never flattered by jobs that never started.
+     * Without this call every job counts from time 0 and a job that never started has no wait.
+     *
+     * @throws IllegalArgumentException when {@code fromMs} is negative
+     */
+    public Simulation measureFrom(long fromMs) {
+        if (fromMs < 0) {
+            throw new IllegalArgumentException("measureFrom " + fromMs + " ms; expected >= 0");
+        }
+        this.measureFromMs = fromMs;
         return this;
     }
 
@@ -496,7 +514,7 @@ public final class Simulation {
         Tenant tn = tenants.get(w.tenant(j));
         long demand = size * w.spec(j).gpuDemandMilli();
         if (regional != null) {
-            regional.arrived(j, now);
+            regional.arrived(j, now, now >= measureFromMs);
         }
         boolean fits = canEverFit(j);
         if (!fits || (tn.maxMilli() >= 0 && demand > tn.maxMilli())) {
@@ -803,7 +821,9 @@ public final class Simulation {
         headSince[j] = -1;
         if (firstStart[j] < 0) {
             firstStart[j] = now;
-            waits[w.priorityOrdinal(j)].add(now - w.arrival(j));
+            if (w.arrival(j) >= measureFromMs) {
+                waits[w.priorityOrdinal(j)].add(now - w.arrival(j));
+            }
         }
         usedGpu[t] += size * spec.gpuDemandMilli();
         usedCpu[t] += (long) size * spec.cpuMilli();
@@ -1403,6 +1423,13 @@ public final class Simulation {
         for (int i = 0; i < cols.length; i++) {
             cols[i] = series.get(i).toArray();
         }
+        if (measureFromMs >= 0) {
+            for (int j = 0; j < w.jobs(); j++) {
+                if (jobState[j] == QUEUED && firstStart[j] < 0 && w.arrival(j) >= measureFromMs && w.arrival(j) <= end) {
+                    waits[w.priorityOrdinal(j)].add(end - w.arrival(j));
+                }
+            }
+        }
         long[][] w8 = new long[CLASSES][];
         for (int c = 0; c < CLASSES; c++) {
             w8[c] = waits[c].toArray();
@@ -1416,7 +1443,8 @@ public final class Simulation {
         if (regional == null) {
             return r;
         }
-        return r.withRegional(regional.stats(end, j -> jobState[j] == QUEUED, j -> jobState[j] == RUNNING, start),
+        long from = Math.max(0, measureFromMs);
+        return r.withRegional(regional.stats(end, j -> jobState[j] == QUEUED, j -> jobState[j] == RUNNING, start, from),
                 regional.closeLedger(end));
     }
 

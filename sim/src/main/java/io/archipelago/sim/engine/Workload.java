@@ -123,6 +123,57 @@ public final class Workload {
         };
     }
 
+    /**
+     * One workload of every job of {@code parts}, in arrival order; jobs arriving at the same instant keep the
+     * order of the parts (then their own order). Shapes and placement rules are interned again, so equal ones
+     * share an index. Job names are kept when every part has them, and dropped when any part has none.
+     *
+     * @throws IllegalArgumentException when {@code parts} is empty
+     */
+    public static Workload merge(String name, List<Workload> parts) {
+        return merge(name, parts, 0);
+    }
+
+    /**
+     * As {@link #merge(String, List)}, with every arrival delayed by {@code offsetMs} (≥ 0): the merged
+     * workload starts that long after time 0.
+     */
+    public static Workload merge(String name, List<Workload> parts, long offsetMs) {
+        if (offsetMs < 0) {
+            throw new IllegalArgumentException("offset " + offsetMs + " ms; expected >= 0");
+        }
+        if (parts.isEmpty()) {
+            throw new IllegalArgumentException("merge of no workloads; expected at least one");
+        }
+        boolean named = parts.stream().allMatch(p -> p.names != null);
+        Builder b = builder(name);
+        int k = parts.size();
+        int[][] protoMap = new int[k][];
+        int[][] ruleMap = new int[k][];
+        for (int i = 0; i < k; i++) {
+            Workload p = parts.get(i);
+            protoMap[i] = p.prototypes.stream().mapToInt(b::prototype).toArray();
+            ruleMap[i] = p.rules.stream().mapToInt(b::rules).toArray();
+        }
+        int[] next = new int[k];
+        while (true) {
+            int best = -1;
+            for (int i = 0; i < k; i++) {
+                Workload p = parts.get(i);
+                if (next[i] < p.jobs() && (best < 0 || p.arrival[next[i]] < parts.get(best).arrival[next[best]])) {
+                    best = i;
+                }
+            }
+            if (best < 0) {
+                return b.build();
+            }
+            Workload p = parts.get(best);
+            int j = next[best]++;
+            b.add(p.arrival[j] + offsetMs, p.duration[j], protoMap[best][p.proto[j]], PriorityClass.of(p.cls[j]), p.tenant[j], p.size[j],
+                    named ? p.names[j] : null, ruleMap[best][p.rule[j]], Tier.values()[p.tier[j]]);
+        }
+    }
+
     public static Builder builder(String name) {
         return new Builder(name);
     }

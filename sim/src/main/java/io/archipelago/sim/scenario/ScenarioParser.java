@@ -82,6 +82,16 @@ public final class ScenarioParser {
         return new ScenarioParser(r, baseDir).scenario(root);
     }
 
+    /**
+     * Reads a multi-region workload mapping that sits inside another file (the capacity planner's
+     * {@code workload:}), with that file's reader {@code r} so errors name its source and lines. The keys
+     * and rules are those of {@code workload: {kind: multi-region}} (docs/scenario-format.md); the caller
+     * decides which of them it accepts before calling.
+     */
+    public static MultiRegionSpec multiRegionWorkload(YamlNodes r, YamlNodes.Section w, io.archipelago.core.geo.RegionalFleet fleet) {
+        return new MultiRegionParser(r, new ScenarioParser(r, null)::durations).parse(w, new FleetSpec.Regional(null, 1.0, fleet));
+    }
+
     // ---------------------------------------------------------------- top level
 
     private Scenario scenario(Node root) {

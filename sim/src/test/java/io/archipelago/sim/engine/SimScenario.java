@@ -154,6 +154,11 @@ final class SimScenario {
 
     SimScenario sampleEvery(long ms) { sampleEveryMs = ms; return this; }
     SimScenario horizon(long ms) { horizonMs = ms; return this; }
+
+    private long measureFromMs = -1;
+
+    /** Measure service from this time on ({@link Simulation#measureFrom(long)}). */
+    SimScenario measureFrom(long ms) { measureFromMs = ms; return this; }
     SimScenario seed(long s) { seed = s; return this; }
     SimScenario policy(String p) { policy = p; return this; }
     SimScenario preemption() { preemption = true; return this; }
@@ -190,7 +195,11 @@ final class SimScenario {
 
     SimResult run() {
         String p = policy;
-        return new Simulation("spec", p, builtFleet(), workload(), tenants, outages, options(), ctx -> Policies.profile(p, ctx))
+        Simulation sim = new Simulation("spec", p, builtFleet(), workload(), tenants, outages, options(), ctx -> Policies.profile(p, ctx));
+        if (measureFromMs >= 0) {
+            sim.measureFrom(measureFromMs);
+        }
+        return sim
                 .run();
     }
 

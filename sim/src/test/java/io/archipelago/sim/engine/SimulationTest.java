@@ -62,6 +62,23 @@ class SimulationTest {
         }
 
         @Test
+        void aMeasuredWindowCountsOnlyItsOwnArrivalsAndJobsStillWaitingCountWithTheirWaitSoFar() {
+            // one GPU: "early" (before the window) runs 0..1000; "first" waits for it; "late" never starts by the horizon
+            SimResult r = fleet(node("n0", 1)).horizon(3_000).measureFrom(500)
+                    .jobs(job("early").at(0).runs(1_000),
+                            job("first").at(600).runs(2_500),
+                            job("late").at(700).runs(100))
+                    .run();
+
+            assertThat(waits(r, BURSTABLE)).as("early (arrived before 500) does not count; first waited 400;"
+                    + " late is still waiting at 3000, having waited 2300").containsExactly(400L, 2_300L);
+            SimResult all = fleet(node("n0", 1)).horizon(3_000)
+                    .jobs(job("early").at(0).runs(1_000), job("first").at(600).runs(2_500), job("late").at(700).runs(100))
+                    .run();
+            assertThat(waits(all, BURSTABLE)).as("without a window: every started job, no censored ones").containsExactly(0L, 400L);
+        }
+
+        @Test
         void theQueueServesTheHighestClassFirstThenArrivalOrder() {
             // one GPU, busy until 1000; four jobs queue behind it, each running 1000 ms
             SimResult r = fleet(node("n0", 1))
