@@ -192,14 +192,7 @@ public final class Calibration {
         for (int l = 0; l < mix.length; l++) {
             gpus[l] = mix[l] / total * load * fleet.gpuCount();
         }
-        return pool.submit(() -> {
-            long t0 = System.nanoTime();
-            PlanSim.Measure m = PlanSim.run(spec, fleet, gpus, window, warmupMs, windowMs, seed);
-            if (System.getenv("PLAN_DEBUG") != null) {
-                System.err.printf("calibration load %.2f: %d ms%n", load, (System.nanoTime() - t0) / 1_000_000);
-            }
-            return m;
-        });
+        return pool.submit(() -> PlanSim.run(spec, fleet, gpus, window, warmupMs, windowMs, seed));
     }
 
     private static boolean meets(double waitMs, double slo, long target, double sloTarget) {

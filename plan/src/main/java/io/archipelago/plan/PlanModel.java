@@ -51,10 +51,18 @@ final class PlanModel {
         Loader.loadNativeLibraries();
     }
 
-    /** The solver gives up after this long and the plan is reported as not proven optimal. */
-    static final long TIME_LIMIT_MS = 30_000;
-    /** Time limit of each what-if solve that tests whether a constraint binds. */
-    static final long RELAX_TIME_LIMIT_MS = 3_000;
+    /** Safety net: the solver gives up after this long (it has never come near it on the shipped scenario). */
+    static final long TIME_LIMIT_MS = 60_000;
+    /**
+     * Branch-and-bound nodes of each what-if solve that tests whether a constraint binds: a limit in work, not in time,
+     * so the answer is the same on every machine.
+     */
+    static final long RELAX_NODE_LIMIT = 2_000;
+    /**
+     * Branch-and-bound nodes of a plan's own solve. A limit in work keeps the answer the same on every machine; when it
+     * is reached the plan is the best found and the report says how far from the bound it may be.
+     */
+    static final long NODE_LIMIT = 20_000;
     /** Branch and bound stops within this share of the best possible margin (0.5 %). */
     static final double RELATIVE_GAP = 5e-3;
 
@@ -119,7 +127,11 @@ final class PlanModel {
      * @param solveMillis  wall time of the solve
      */
     record Solution(boolean feasible, int[] openQuarter, double[][][] flow, double[][] unmet, double objective, long solveMillis,
-                    String state) {
+                    String state, double bound) {
+        /** Relative distance between the plan found and the best possible margin (0 when proven within the gap). */
+        double gap() {
+            return feasible && bound > objective ? (bound - objective) / Math.max(1, Math.abs(bound)) : 0;
+        }
     }
 
     /** Measured revenue per list-price revenue of the same work (1 when not measured): see {@link #realise(double)}. */
@@ -386,17 +398,24 @@ final class PlanModel {
      * shows where and when demand cannot be met.
      */
     Solution solve(int[] forced, boolean[] excluded, Relax relax, boolean elastic) {
-        return solve(forced, excluded, relax, elastic, TIME_LIMIT_MS);
+        return solve(forced, excluded, relax, elastic, NODE_LIMIT);
     }
 
-    /** As {@link #solve(int[], boolean[], Relax, boolean)}, giving up after {@code timeLimitMs} (the best plan found so far is kept). */
-    Solution solve(int[] forced, boolean[] excluded, Relax relax, boolean elastic, long timeLimitMs) {
+    /**
+     * As {@link #solve(int[], boolean[], Relax, boolean)}; with {@code nodeLimit} &gt; 0 branch and bound stops after that
+     * many nodes and keeps the best plan found so far.
+     */
+    Solution solve(int[] forced, boolean[] excluded, Relax relax, boolean elastic, long nodeLimit) {
         long t0 = System.nanoTime();
         MPSolver m = MPSolver.createSolver("SCIP");
         if (m == null) {
             throw new IllegalStateException("the SCIP solver of OR-Tools is not available on this platform");
         }
-        m.setTimeLimit(timeLimitMs);
+        // the time limit is only a safety net; the gap (and, for what-ifs, the node limit) ends the search deterministically
+        m.setTimeLimit(TIME_LIMIT_MS);
+        if (nodeLimit > 0) {
+            m.setSolverSpecificParametersAsString("limits/nodes = " + nodeLimit + "\n");
+        }
         MPObjective obj = m.objective();
         obj.setMaximization();
         double inf = MPSolver.infinity();
@@ -475,7 +494,9 @@ final class PlanModel {
                 }
                 if (elastic) {
                     MPVariable v = m.makeNumVar(0, inf, "u_" + g + "_" + t);
-                    obj.setCoefficient(v, -100 * maxPrice * HOURS_PER_QUARTER / MUSD);
+                    // unserved demand costs more the earlier it is, so the solver defers any shortfall it can and the
+                    // first quarter left short is the first one that cannot be served
+                    obj.setCoefficient(v, -100 * maxPrice * HOURS_PER_QUARTER / MUSD * (2.0 * quarters - t) / quarters);
                     dem.setCoefficient(v, 1);
                     u[g][t] = v;
                 }
@@ -512,11 +533,9 @@ final class PlanModel {
             }
         }
         double value = ok ? obj.value() * MUSD : Double.NaN;
+        double bound = ok ? obj.bestBound() * MUSD : Double.NaN;
         m.delete();
-        if (System.getenv("PLAN_DEBUG") != null) {
-            System.err.println("solve " + relax + " elastic=" + elastic + ": " + status + " in " + ms + " ms");
-        }
-        return new Solution(ok, open, flow, unmet, value, ms, status.toString());
+        return new Solution(ok, open, flow, unmet, value, ms, status.toString(), bound);
     }
 
     /** Index of the cells of {@code region}, sorted by model. */

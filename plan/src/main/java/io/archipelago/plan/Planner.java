@@ -216,7 +216,12 @@ public final class Planner {
                     s.solveMillis());
         }
         List<Quarter> planned = planned(model, cal, s);
-        List<String> binding = binding(model, cal, s, forced, excluded, planned, bindingAnalysis);
+        List<String> binding = new ArrayList<>();
+        if (!"OPTIMAL".equals(s.state())) {
+            binding.add(String.format(Locale.ROOT, "solver: stopped after %,d branch-and-bound nodes; this plan is the best found, within %.2f %%"
+                    + " of the best margin possible", PlanModel.NODE_LIMIT, 100 * s.gap()));
+        }
+        binding.addAll(binding(model, cal, s, forced, excluded, planned, bindingAnalysis));
         return new Outcome(name, true, List.of(), s.openQuarter(), planned, List.of(), binding, s.objective(), s.solveMillis());
     }
 
@@ -240,7 +245,8 @@ public final class Planner {
                     total += el.unmet()[g][firstQ];
                 }
                 out.add(String.format(Locale.ROOT, "from %s the service level cannot be met: %.0f GPUs of demand have no capacity within it"
-                        + " even with the best investments the constraints allow", spec.quarterLabel(firstQ), total));
+                        + " even with the best investments the constraints allow (the first quarter that no plan can serve)",
+                        spec.quarterLabel(firstQ), total));
                 for (int g = 0; g < model.groups.size(); g++) {
                     double u = el.unmet()[g][firstQ];
                     if (u > 0.5) {
@@ -365,8 +371,8 @@ public final class Planner {
         for (PlanModel.Relax r : relax) {
             out.add(r == null
                     ? model.withoutRules(cal.rhoByModel(), cal.rhoDefault()).solve(forced, excluded, PlanModel.Relax.NONE, false,
-                    PlanModel.RELAX_TIME_LIMIT_MS)
-                    : model.solve(forced, excluded, r, false, PlanModel.RELAX_TIME_LIMIT_MS));
+                    PlanModel.RELAX_NODE_LIMIT)
+                    : model.solve(forced, excluded, r, false, PlanModel.RELAX_NODE_LIMIT));
         }
         return out;
     }

@@ -97,7 +97,8 @@ public final class ArchipelagoServer implements AutoCloseable {
                     LiveEngine.Settings.defaults().withAcceleration(c.acceleration()).withHeartbeatTimeout(c.heartbeatTimeoutMs()), metrics);
             ref.set(engine);
             engine.start();
-            api = new ApiServer(engine, store, parser, auth, registry, policy(live, weights, c), clock::getAsLong, c.resultsDir()).start(c.host(), c.port());
+            api = new ApiServer(engine, store, parser, auth, registry, policy(live, weights, c), clock::getAsLong, c.resultsDir(),
+                    c.dataDir().resolve("plans")).start(c.host(), c.port());
             ArchipelagoServer s = new ArchipelagoServer(c, db, engine, api, live, demo);
             writePortFile(c.dataDir(), api.port());
             LOG.atInfo().addKeyValue("url", "http://" + c.host() + ":" + api.port()).addKeyValue("database", db.description())

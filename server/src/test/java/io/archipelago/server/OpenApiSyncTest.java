@@ -162,6 +162,10 @@ class OpenApiSyncTest {
         String agent = env.agent();
         Http h = env.http();
 
+        // a small capacity plan runs in the background meanwhile
+        Http.Res plan = h.post("/api/v1/plans", op, PlanApiTest.SMALL_PLAN, "Content-Type", "application/yaml");
+        check(checked, "POST", "/api/v1/plans", plan);
+        String planId = plan.json().get("id").asText();
         check(checked, "GET", "/health", h.get("/health", null));
         check(checked, "GET", "/ready", h.get("/ready", null));
         check(checked, "GET", "/metrics", h.get("/metrics", null));
@@ -219,6 +223,18 @@ class OpenApiSyncTest {
         check(checked, "POST", "/api/v1/agent/nodes/{node}/tasks/{job}/{task}/started", h.post(tasks + "/started", agent, null));
         check(checked, "POST", "/api/v1/agent/nodes/{node}/tasks/{job}/{task}/finished", h.post(tasks + "/finished", agent, "{\"ok\":true}"));
         env.cancel(acme, gang);
+
+        check(checked, "GET", "/api/v1/plans/{id}", h.get("/api/v1/plans/" + planId, op));
+        JsonNode finished = PlanApiTest.await(() -> h.get("/api/v1/plans/" + planId, op).json(),
+                p -> Set.of("done", "failed").contains(p.get("status").asText()), "plan " + planId + " to finish");
+        assertThat(finished.get("status").asText()).as(finished.toString()).isEqualTo("done");
+        check(checked, "GET", "/api/v1/plans/{id}", h.get("/api/v1/plans/" + planId, op));
+        check(checked, "GET", "/api/v1/plans", h.get("/api/v1/plans", op));
+        check(checked, "GET", "/api/v1/plans/{id}/report", h.get("/api/v1/plans/" + planId + "/report", op));
+        check(checked, "POST", "/api/v1/plans", h.post("/api/v1/plans", op, "name: [", "Content-Type", "application/yaml"));
+        check(checked, "POST", "/api/v1/plans", h.post("/api/v1/plans", op, "{}"));
+        check(checked, "GET", "/api/v1/plans/{id}/report", h.get("/api/v1/plans/p-999999/report", op));
+        check(checked, "GET", "/api/v1/plans", h.get("/api/v1/plans", acme));
 
         // problems, from several routes
         check(checked, "GET", "/api/v1/jobs", h.get("/api/v1/jobs?limit=0", acme));

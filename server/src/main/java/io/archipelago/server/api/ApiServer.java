@@ -74,16 +74,19 @@ public final class ApiServer {
     private final AtomicLong errorRef = new AtomicLong();
     private final Supplier<Long> clock;
     private final Results results;
+    private final Plans plans;
     private LiveFeed feed;
     private Javalin app;
 
     /**
      * @param resultsDir where the dashboard finds study and simulation results (folders as {@code experiment fgd --out}
      *                   and {@code simulate --out} write them); it need not exist
+     * @param plansDir   where capacity plans (what-ifs) are kept, {@code <data-dir>/plans}; created at {@link #start}
      */
     public ApiServer(LiveEngine engine, JobStore store, JobRequestParser parser, Authenticator auth, PrometheusMeterRegistry registry,
-                     ObjectNode policy, Supplier<Long> clock, java.nio.file.Path resultsDir) {
+                     ObjectNode policy, Supplier<Long> clock, java.nio.file.Path resultsDir, java.nio.file.Path plansDir) {
         this.results = new Results(resultsDir, json);
+        this.plans = new Plans(plansDir, engine.fleet(), registry, clock, json);
         this.engine = engine;
         this.store = store;
         this.parser = parser;
@@ -161,6 +164,15 @@ public final class ApiServer {
                 List.of(), List.of(), this::tenants));
         r.add(new Route(HandlerType.POST, "/api/v1/tenants", "Create a tenant; its token is in the answer, once", OPERATORS, "TenantRequest",
                 "TenantCreated", 201, List.of(), List.of(400, 409, 413, 415), this::createTenant));
+        r.add(new Route(HandlerType.POST, "/api/v1/plans", "Plan capacity (a what-if): the body is a plan file (docs/planning.md) as YAML, "
+                + "run on this server's fleet in the background; at most " + Plans.MAX_PENDING + " plans queued or running", OPERATORS, "PlanFile",
+                "PlanAccepted", 202, List.of(), List.of(400, 413, 415, 503), this::submitPlan));
+        r.add(new Route(HandlerType.GET, "/api/v1/plans", "Capacity plans, newest first, with their status and progress", OPERATORS, null,
+                "PlanList", 200, List.of(), List.of(), (ctx, p) -> write(ctx, 200, plans.list())));
+        r.add(new Route(HandlerType.GET, "/api/v1/plans/{id}", "A capacity plan: status, progress, and when done the planner's result",
+                OPERATORS, null, "Plan", 200, List.of(), List.of(404), (ctx, p) -> write(ctx, 200, plans.get(ctx.pathParam("id")))));
+        r.add(new Route(HandlerType.GET, "/api/v1/plans/{id}/report", "A finished capacity plan's HTML report", OPERATORS, null, null, 200,
+                List.of(), List.of(404), this::planReport));
         r.add(new Route(HandlerType.POST, "/api/v1/agent/nodes/{node}/register", "A node agent takes over a node (it stops being virtual)",
                 AGENTS, null, "Assignments", 200, List.of(), List.of(404, 503), (ctx, p) -> agent(ctx, true)));
         r.add(new Route(HandlerType.POST, "/api/v1/agent/nodes/{node}/heartbeat", "Heartbeat; answers the tasks the node must run",
@@ -228,7 +240,13 @@ public final class ApiServer {
                 }
             });
         });
-        app.start(host, port);
+        plans.start();
+        try {
+            app.start(host, port);
+        } catch (RuntimeException e) {
+            plans.close();
+            throw e;
+        }
         return this;
     }
 
@@ -242,6 +260,7 @@ public final class ApiServer {
     }
 
     public void stop() {
+        plans.close();
         if (feed != null) {
             feed.close();
         }
@@ -321,6 +340,37 @@ public final class ApiServer {
             throw new ApiException(415, "unsupported-media-type", "Content-Type", "Content-Type " + (ct == null ? "(none)" : "'" + ct + "'")
                     + ": send the body as application/json");
         }
+        byte[] b = bodyBytes(ctx);
+        try {
+            JsonNode n = json.readTree(b);
+            if (n == null || n.isMissingNode()) {
+                throw ApiException.invalid("", "the body is empty; send a JSON object");
+            }
+            return n;
+        } catch (IOException e) {
+            String m = e.getMessage() == null ? "" : e.getMessage().split("\n")[0];
+            throw ApiException.invalid("", "the body is not valid JSON: " + (m.length() > 160 ? m.substring(0, 160) : m));
+        }
+    }
+
+    /** Reads a plan file's body: 415 unless one of {@link Plans#MEDIA_TYPES}, 413 when too large, 400 when not UTF-8. */
+    private String yamlBody(Context ctx) {
+        String ct = ctx.contentType();
+        String media = ct == null ? "" : ct.split(";", 2)[0].trim().toLowerCase(java.util.Locale.ROOT);
+        if (!Plans.MEDIA_TYPES.contains(media)) {
+            throw new ApiException(415, "unsupported-media-type", "Content-Type", "Content-Type " + (ct == null ? "(none)" : "'" + ct + "'")
+                    + ": send the plan file as YAML, with Content-Type " + String.join(", ", Plans.MEDIA_TYPES));
+        }
+        byte[] b = bodyBytes(ctx);
+        try {
+            return java.nio.charset.StandardCharsets.UTF_8.newDecoder().decode(java.nio.ByteBuffer.wrap(b)).toString();
+        } catch (java.nio.charset.CharacterCodingException e) {
+            throw ApiException.invalid("", "the body is not UTF-8 text; save the plan file as UTF-8");
+        }
+    }
+
+    /** The body's bytes: 413 when larger than {@link #MAX_BODY_BYTES}. */
+    private byte[] bodyBytes(Context ctx) {
         String len = ctx.header("Content-Length");
         if (len != null) {
             try {
@@ -335,16 +385,7 @@ public final class ApiServer {
         if (b.length > MAX_BODY_BYTES) {
             throw new ApiException(413, "too-large", null, "the body is " + b.length + " bytes; at most " + MAX_BODY_BYTES);
         }
-        try {
-            JsonNode n = json.readTree(b);
-            if (n == null || n.isMissingNode()) {
-                throw ApiException.invalid("", "the body is empty; send a JSON object");
-            }
-            return n;
-        } catch (IOException e) {
-            String m = e.getMessage() == null ? "" : e.getMessage().split("\n")[0];
-            throw ApiException.invalid("", "the body is not valid JSON: " + (m.length() > 160 ? m.substring(0, 160) : m));
-        }
+        return b;
     }
 
     private static long pathId(Context ctx, String name) {
@@ -591,6 +632,19 @@ public final class ApiServer {
         java.nio.file.Path f = results.file(ctx.pathParam("name"), ctx.pathParam("file"));
         // a result file is data, not part of the app: sandboxed (no access to the dashboard's origin and its token) and never sniffed
         ctx.status(200).contentType(Results.contentType(f)).header("Cache-Control", "no-cache").header("X-Content-Type-Options", "nosniff")
+                .header("Content-Security-Policy", "sandbox allow-scripts").result(java.nio.file.Files.readAllBytes(f));
+    }
+
+    private void submitPlan(Context ctx, Principal p) {
+        ObjectNode accepted = plans.submit(yamlBody(ctx), p.name());
+        ctx.header("Location", accepted.get("links").get("self").asText());
+        write(ctx, 202, accepted);
+    }
+
+    private void planReport(Context ctx, Principal p) throws IOException {
+        java.nio.file.Path f = plans.report(ctx.pathParam("id"));
+        // like a result file: data, not part of the app, so sandboxed and never sniffed
+        ctx.status(200).contentType("text/html; charset=utf-8").header("Cache-Control", "no-cache").header("X-Content-Type-Options", "nosniff")
                 .header("Content-Security-Policy", "sandbox allow-scripts").result(java.nio.file.Files.readAllBytes(f));
     }
 

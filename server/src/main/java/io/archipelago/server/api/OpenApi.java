@@ -17,7 +17,8 @@ import java.util.regex.Pattern;
  * Writes the OpenAPI 3.1 document from the route list and the component schemas in
  * {@code openapi-schemas.json}: one operation per route, with its path parameters, query parameters, body,
  * success answer and problem answers. Submitting a job also documents its Idempotency-Key header, the
- * Location header and the 200 answer of an idempotent replay.
+ * Location header and the 200 answer of an idempotent replay. A plan file ({@code PlanFile}) is sent as YAML,
+ * not JSON; a plan's report is HTML.
  */
 public final class OpenApi {
     private static final Pattern PARAM = Pattern.compile("\\{([a-z]+)}");
@@ -61,8 +62,9 @@ public final class OpenApi {
                 p.put("name", m.group(1));
                 p.put("in", "path");
                 p.put("required", true);
-                p.putObject("schema").put("type", m.group(1).equals("job") || m.group(1).equals("id") || m.group(1).equals("task")
-                        ? "integer" : "string");
+                // job ids are integers; plan ids are strings such as p-000001
+                p.putObject("schema").put("type", m.group(1).equals("job") || m.group(1).equals("task")
+                        || m.group(1).equals("id") && !r.path().startsWith("/api/v1/plans/") ? "integer" : "string");
             }
             for (Route.Param q : r.query()) {
                 ObjectNode p = params.addObject();
@@ -87,7 +89,10 @@ public final class OpenApi {
             if (r.request() != null) {
                 ObjectNode body = op.putObject("requestBody");
                 body.put("required", true);
-                body.putObject("content").putObject("application/json").putObject("schema").put("$ref", "#/components/schemas/" + r.request());
+                ObjectNode content = body.putObject("content");
+                for (String type : r.request().equals("PlanFile") ? Plans.MEDIA_TYPES : List.of("application/json")) {
+                    content.putObject(type).putObject("schema").put("$ref", "#/components/schemas/" + r.request());
+                }
             }
             ObjectNode responses = op.putObject("responses");
             ObjectNode ok = responses.putObject(String.valueOf(r.status()));
@@ -96,6 +101,8 @@ public final class OpenApi {
                 ok.putObject("content").putObject("text/event-stream").putObject("schema").put("$ref", "#/components/schemas/Stream");
             } else if (r.response() != null) {
                 ok.putObject("content").putObject("application/json").putObject("schema").put("$ref", "#/components/schemas/" + r.response());
+            } else if (r.path().equals("/api/v1/plans/{id}/report")) {
+                ok.putObject("content").putObject("text/html").putObject("schema").put("type", "string");
             } else if (r.path().endsWith("/files/{file}")) {
                 ok.putObject("content").putObject("*/*").putObject("schema").put("type", "string").put("format", "binary");
             } else if (r.path().equals("/metrics")) {
@@ -112,6 +119,10 @@ public final class OpenApi {
                 headers.putObject("Idempotent-Replayed").put("description", "true").putObject("schema").put("type", "string");
                 headers.putObject("Location").put("description", "the job's URL, /api/v1/jobs/{id}").putObject("schema").put("type", "string");
                 replay.putObject("content").putObject("application/json").putObject("schema").put("$ref", "#/components/schemas/" + r.response());
+            }
+            if (r.method().name().equals("POST") && r.path().equals("/api/v1/plans")) {
+                ok.putObject("headers").putObject("Location").put("description", "the plan's URL, /api/v1/plans/{id}")
+                        .putObject("schema").put("type", "string");
             }
             java.util.TreeSet<Integer> errors = new java.util.TreeSet<>(r.errors());
             if (!r.roles().isEmpty()) {
