@@ -31,6 +31,10 @@ public final class Planner {
         void step(String what, int done, int total);
     }
 
+    /** The constraint families lifted one at a time to see which binds: budget, power, timing, and (null) the rules. */
+    private static final PlanModel.Relax[] RELAXATIONS = {new PlanModel.Relax(true, false, false, false),
+            new PlanModel.Relax(false, true, false, false), new PlanModel.Relax(false, false, true, false), null};
+
     private final PlanSpec spec;
     private Progress progress = (w, d, t) -> { };
     private int threads = Math.max(1, Runtime.getRuntime().availableProcessors());
@@ -264,8 +268,7 @@ public final class Planner {
             out.add("no plan meets the constraints, and the elastic model found no solution either (" + el.state() + ")");
         }
         String[] names = {"the capex budget", "site power", "lead times and earliest dates", "residency and latency rules"};
-        PlanModel.Relax[] relax = {new PlanModel.Relax(true, false, false, false), new PlanModel.Relax(false, true, false, false),
-                new PlanModel.Relax(false, false, true, false), null};
+        PlanModel.Relax[] relax = RELAXATIONS;
         List<String> fixes = new ArrayList<>();
         List<PlanModel.Solution> relaxed = relaxedSolves(model, cal, forced, excluded, relax);
         for (int i = 0; i < names.length; i++) {
@@ -344,8 +347,7 @@ public final class Planner {
         }
         if (full) {
             String[] names = {"capex budget", "site power", "lead times and earliest dates", "residency and latency rules"};
-            PlanModel.Relax[] relax = {new PlanModel.Relax(true, false, false, false), new PlanModel.Relax(false, true, false, false),
-                    new PlanModel.Relax(false, false, true, false), null};
+            PlanModel.Relax[] relax = RELAXATIONS;
             List<PlanModel.Solution> relaxed = relaxedSolves(model, cal, forced, excluded, relax);
             for (int i = 0; i < names.length; i++) {
                 PlanModel.Solution r = relaxed.get(i);
