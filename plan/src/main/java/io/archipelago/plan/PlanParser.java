@@ -197,6 +197,10 @@ public final class PlanParser {
             }
             out.add(new PlanSpec.DemandLine(region, cls, gpus, growth, season, "file"));
         }
+        if (out.stream().mapToDouble(PlanSpec.DemandLine::gpus).sum() <= 0) {
+            throw r.error(n, path, "every line has gpus: 0; the first quarter needs some demand (it sets the workload mix the engine is"
+                    + " calibrated with)");
+        }
         return out;
     }
 

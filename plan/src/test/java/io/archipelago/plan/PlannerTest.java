@@ -184,6 +184,8 @@ class PlannerTest {
                 .isInstanceOf(ScenarioException.class).hasMessageContaining("unknown key 'capex_budget'");
         assertThatThrownBy(() -> parse(plan("  - {region: ap-southeast-6, class: inference, gpus: 20, seasonality: [1, 1, 1, 2]}\n",
                 CANDIDATES, SITES))).isInstanceOf(ScenarioException.class).hasMessageContaining("mean of 1");
+        assertThatThrownBy(() -> parse(plan("  - {region: ap-southeast-6, class: inference, gpus: 0}\n", CANDIDATES, SITES)))
+                .isInstanceOf(ScenarioException.class).hasMessageContaining("the first quarter needs some demand");
         assertThatThrownBy(() -> parse(plan(DEMAND, CANDIDATES, SITES).replace("start: 2027-01-01", "start: 2027-02-01")))
                 .isInstanceOf(ScenarioException.class).hasMessageContaining("first day of a quarter");
     }
