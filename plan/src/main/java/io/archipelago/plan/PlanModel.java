@@ -15,7 +15,6 @@ import java.util.BitSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.TreeSet;
 
 import com.google.ortools.Loader;
 import com.google.ortools.linearsolver.MPConstraint;
@@ -536,16 +535,5 @@ final class PlanModel {
         double bound = ok ? obj.bestBound() * MUSD : Double.NaN;
         m.delete();
         return new Solution(ok, open, flow, unmet, value, ms, status.toString(), bound);
-    }
-
-    /** Index of the cells of {@code region}, sorted by model. */
-    TreeSet<Integer> cellsOf(String region) {
-        TreeSet<Integer> s = new TreeSet<>();
-        for (int c = 0; c < cellRegion.size(); c++) {
-            if (cellRegion.get(c).equals(region)) {
-                s.add(c);
-            }
-        }
-        return s;
     }
 }

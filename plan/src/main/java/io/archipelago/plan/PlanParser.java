@@ -461,8 +461,4 @@ public final class PlanParser {
             throw r.error(n, path, "expected a date YYYY-MM-DD, e.g. 2027-10-01");
         }
     }
-
-    static ScenarioException error(String source, int line, String path, String value, String problem) {
-        return new ScenarioException(source, line, path, value, problem);
-    }
 }

@@ -293,8 +293,8 @@ public final class Planner {
         // budget use per year
         int years = (spec.quarters() + 3) / 4;
         double[] spend = new double[years];
-        for (Quarter q : planned) {
-            spend[planned.indexOf(q) / 4] += q.capexUsd();
+        for (int t = 0; t < planned.size(); t++) {
+            spend[t / 4] += planned.get(t).capexUsd();
         }
         for (int y = 0; y < years; y++) {
             double b = spec.constraints().budget(y);

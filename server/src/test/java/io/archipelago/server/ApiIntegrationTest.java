@@ -104,7 +104,12 @@ class ApiIntegrationTest {
 
         /** Polls {@code get} until {@code done} holds; fails (with the last value) after {@link #WAIT_MS}. */
         static JsonNode await(Supplier<JsonNode> get, Predicate<JsonNode> done, String what) {
-            long deadline = System.nanoTime() + WAIT_MS * 1_000_000;
+            return await(get, done, what, WAIT_MS);
+        }
+
+        /** Polls {@code get} until {@code done} holds; fails (with the last value) after {@code waitMs}. */
+        static JsonNode await(Supplier<JsonNode> get, Predicate<JsonNode> done, String what, long waitMs) {
+            long deadline = System.nanoTime() + waitMs * 1_000_000;
             JsonNode last;
             do {
                 last = get.get();
@@ -118,7 +123,7 @@ class ApiIntegrationTest {
                     throw new IllegalStateException(e);
                 }
             } while (System.nanoTime() < deadline);
-            return fail("waited " + WAIT_MS + " ms for " + what + "; last: " + last);
+            return fail("waited " + waitMs + " ms for " + what + "; last: " + last);
         }
 
         private static String read(Path f) {

@@ -21,7 +21,6 @@ import java.util.regex.Pattern;
 import java.util.stream.Stream;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.fail;
 
 /**
  * Capacity plans over the control plane ({@code /api/v1/plans}), against a real server on H2 (plans do not
@@ -89,21 +88,7 @@ class PlanApiTest {
 
     /** Polls {@code get} until {@code done} holds; fails (with the last value) after {@link #PLAN_WAIT_MS}. */
     static JsonNode await(java.util.function.Supplier<JsonNode> get, Predicate<JsonNode> done, String what) {
-        long deadline = System.nanoTime() + PLAN_WAIT_MS * 1_000_000;
-        JsonNode last;
-        do {
-            last = get.get();
-            if (done.test(last)) {
-                return last;
-            }
-            try {
-                Thread.sleep(50);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new IllegalStateException(e);
-            }
-        } while (System.nanoTime() < deadline);
-        return fail("waited " + PLAN_WAIT_MS + " ms for " + what + "; last: " + last);
+        return ApiIntegrationTest.Env.await(get, done, what, PLAN_WAIT_MS);
     }
 
     /** Polls a plan until it is done or failed. */
