@@ -175,9 +175,9 @@ public final class Calibration {
             rhoByModel.put(e.getKey(), round(em * h));
         }
         if (!floored.isEmpty()) {
-            notes.add("at overload these models stayed below the fleet's packing efficiency " + String.format(java.util.Locale.ROOT, "%.3f", eta)
+            notes.add("At overload these models stayed below the fleet's packing efficiency " + String.format(java.util.Locale.ROOT, "%.3f", eta)
                     + " (" + String.join(", ", floored) + "): too little of the plan's demand may use them to keep them full, so their"
-                    + " packing was not measured under pressure and the fleet's figure is used for them");
+                    + " packing was not measured under pressure and the fleet's figure is used for them.");
         }
         return new Result(loads, wait, slo, alloc, round(lStar), cal.saturation(), round(eta), effByModel, rhoByModel,
                 round(Math.min(lStar, eta * h)), notes, revenue);
