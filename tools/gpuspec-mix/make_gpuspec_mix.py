@@ -10,11 +10,13 @@ Seeded, so the output is always the same.
 
 Usage: make_gpuspec_mix.py TRACE_DIR OUT_DIR   (writes OUT_DIR/openb_pod_list_synspec33.csv)
 """
+import os
 import csv
 import random
 import sys
 
 trace_dir, out_dir = sys.argv[1], sys.argv[2]
+os.makedirs(out_dir, exist_ok=True)
 random.seed(7)
 nodes = list(csv.DictReader(open(f"{trace_dir}/openb_node_list_gpu_node.csv")))
 rows = list(csv.DictReader(open(f"{trace_dir}/openb_pod_list_default.csv")))

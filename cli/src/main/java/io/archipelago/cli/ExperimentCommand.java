@@ -77,8 +77,8 @@ final class ExperimentCommand implements Runnable {
         @Option(names = "--check", description = "Verify cluster invariants after every event (slow).")
         boolean check;
 
-        @Option(names = "--bound", description = "Also compute the upper bound on allocation for the same arrivals "
-                + "(LP bound, docs/policies.md) and write bound.md with each policy's gap to it.")
+        @Option(names = "--bound", description = "Also compute upper bounds on allocation for the same arrivals "
+                + "(any policy, and policies under the study's rules; docs/policies.md) and write bound.md with each policy's gap.")
         boolean bound;
 
         @Override
@@ -160,7 +160,7 @@ final class ExperimentCommand implements Runnable {
                 System.out.println();
                 System.out.print(bt.markdown());
                 written = new ArrayList<>(written);
-                written.add(bt.write(out));
+                written.addAll(bt.write(out));
             }
             double computeSec = results.runs().stream().mapToLong(r -> r.computeNanos()).sum() / 1e9;
             System.out.printf(Locale.ROOT, "%nWall time %.1f s for %d runs (scheduling compute %.1f s summed over runs).%n",

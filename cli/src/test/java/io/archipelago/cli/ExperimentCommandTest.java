@@ -47,11 +47,14 @@ class ExperimentCommandTest {
         assertThat(bound).hasSize(4); // header, rule, FGD, WasteAware
         for (String row : bound.subList(2, 4)) {
             String[] c = row.split("\\|");
-            double alloc130 = Double.parseDouble(c[6].trim());
-            double bound130 = Double.parseDouble(c[7].trim());
-            assertThat(bound130).as(row).isGreaterThanOrEqualTo(alloc130).isLessThanOrEqualTo(100.0);
+            double alloc130 = Double.parseDouble(c[7].trim());
+            double bound130 = Double.parseDouble(c[8].trim());
+            double rules130 = Double.parseDouble(c[9].trim());
+            assertThat(bound130).as(row).isGreaterThanOrEqualTo(rules130).isLessThanOrEqualTo(100.0);
+            assertThat(rules130).as(row).isGreaterThanOrEqualTo(alloc130);
         }
         assertThat(dir.resolve("allocation.html")).content().contains("07-WasteAware");
+        assertThat(dir.resolve("bound.png")).isNotEmptyFile(); // the policies under the study-rules bound
     }
 
     @Test

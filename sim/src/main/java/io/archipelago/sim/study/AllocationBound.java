@@ -135,8 +135,16 @@ public final class AllocationBound {
         for (NodeSpec n : nodes) {
             capacity += n.gpuCount() * 1000L;
         }
+        return 100.0 * upperBoundMilli(nodes, prefixUpToBin(nodes, a.tasks(), bin)) / capacity;
+    }
+
+    /** The arrivals up to the last task whose arrived bin (fgd-method.md 1.6) is at most {@code bin}. */
+    static List<TaskSpec> prefixUpToBin(List<NodeSpec> nodes, List<TaskSpec> tasks, int bin) {
+        long capacity = 0;
+        for (NodeSpec n : nodes) {
+            capacity += n.gpuCount() * 1000L;
+        }
         double pctDiv = capacity / 100.0;
-        List<TaskSpec> tasks = a.tasks();
         long arrived = 0;
         int end = 0;
         for (int i = 0; i < tasks.size(); i++) {
@@ -146,7 +154,7 @@ public final class AllocationBound {
             }
             end = i + 1;
         }
-        return 100.0 * upperBoundMilli(nodes, tasks.subList(0, end)) / capacity;
+        return tasks.subList(0, end);
     }
 
     /** Groups up to which {@link #bestZeroOneCut} enumerates every subset (2^20 subsets). */

@@ -1,5 +1,9 @@
 package io.archipelago.sim.study;
 
+import io.archipelago.core.policy.Policies;
+import io.archipelago.sim.report.LineChart;
+import io.archipelago.sim.report.Series;
+
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -11,65 +15,146 @@ import java.util.Locale;
 import java.util.Map;
 
 /**
- * Each policy's allocation next to the {@link AllocationBound} for the same arrivals: per workload
- * the 10-seed (or however many) mean of the bound at 100 % and 130 % arrived, and per workload ×
- * policy the mean allocation, the gap to the bound and the unallocated GPU share.
+ * Each policy's allocation next to two upper bounds for the same arrivals: {@link AllocationBound}
+ * (any policy, online or offline) and the study-rules bound, min(that, {@link ForcedPlacementBound}),
+ * which holds for every policy that places each fitting task in arrival order and never moves one
+ * (all the study's policies and ours). Per workload the 10-seed (or however many) mean of both at
+ * 100 % and 130 % arrived; per workload × policy the mean allocation, the gap to the study-rules
+ * bound and the unallocated GPU share. {@link #write} also draws, per workload, each policy's mean
+ * allocation curve under the mean {@link ForcedPlacementBound} curve over the saturation range.
  */
 public final class BoundTable {
-    /** Mean bound of one workload at 100 % and 130 % arrived, % of GPU capacity. */
-    public record WorkloadBound(String workload, double bound100, double bound130) {
+    /**
+     * Mean bounds of one workload at 100 % and 130 % arrived, % of GPU capacity: {@code bound*} for any
+     * policy, {@code rules*} for policies under the study's rules (never above {@code bound*}).
+     */
+    public record WorkloadBound(String workload, double bound100, double bound130, double rules100, double rules130) {
     }
+
+    /** First arrived bin of the bound chart (the saturation range, as the study's zoom chart). */
+    static final int CHART_FROM = 70;
 
     private final List<WorkloadBound> bounds;
     private final Summary summary;
+    private final FgdStudy.Results results;
+    private final Map<String, double[]> rulesCurves;
 
-    private BoundTable(List<WorkloadBound> bounds, Summary summary) {
+    private BoundTable(List<WorkloadBound> bounds, Summary summary, FgdStudy.Results results, Map<String, double[]> rulesCurves) {
         this.bounds = bounds;
         this.summary = summary;
+        this.results = results;
+        this.rulesCurves = rulesCurves;
     }
 
     /** Computes the bound for every workload and seed of {@code results} (one LP bound per seed and bin). */
     public static BoundTable of(FgdStudy.Results results, Summary summary) {
         FgdStudy.Config c = results.config();
         List<WorkloadBound> out = new ArrayList<>();
+        Map<String, double[]> curves = new LinkedHashMap<>();
         for (FgdStudy.Workload w : c.workloads()) {
+            curves.put(w.name(), rulesCurve(c, w));
             double b100 = 0;
             double b130 = 0;
+            double r100 = 0;
+            double r130 = 0;
             for (long seed : c.seeds()) {
-                b100 += AllocationBound.percentAt(c.nodes(), w.pods(), c.tune(), seed, 100);
-                b130 += AllocationBound.percentAt(c.nodes(), w.pods(), c.tune(), seed, StudyRun.MAX_BIN);
+                double any100 = AllocationBound.percentAt(c.nodes(), w.pods(), c.tune(), seed, 100);
+                double any130 = AllocationBound.percentAt(c.nodes(), w.pods(), c.tune(), seed, StudyRun.MAX_BIN);
+                b100 += any100;
+                b130 += any130;
+                r100 += Math.min(any100, ForcedPlacementBound.percentAt(c.nodes(), w.pods(), c.tune(), seed, 100));
+                r130 += Math.min(any130, ForcedPlacementBound.percentAt(c.nodes(), w.pods(), c.tune(), seed, StudyRun.MAX_BIN));
             }
-            out.add(new WorkloadBound(w.name(), b100 / c.seeds().size(), b130 / c.seeds().size()));
+            int k = c.seeds().size();
+            out.add(new WorkloadBound(w.name(), b100 / k, b130 / k, r100 / k, r130 / k));
         }
-        return new BoundTable(out, summary);
+        return new BoundTable(out, summary, results, curves);
+    }
+
+    /** Mean over seeds of the {@link ForcedPlacementBound} at every arrived bin from {@link #CHART_FROM} on (NaN before). */
+    private static double[] rulesCurve(FgdStudy.Config c, FgdStudy.Workload w) {
+        double[] curve = new double[StudyRun.MAX_BIN + 1];
+        java.util.Arrays.fill(curve, Double.NaN);
+        for (long seed : c.seeds()) {
+            Arrivals a = Arrivals.build(w.pods(), c.nodes(), c.tune(), new java.util.SplittableRandom(seed));
+            for (int bin = CHART_FROM; bin <= StudyRun.MAX_BIN; bin++) {
+                ForcedPlacementBound.Result r = ForcedPlacementBound.of(c.nodes(), AllocationBound.prefixUpToBin(c.nodes(), a.tasks(), bin));
+                long capacity = r.boundMilli() + r.wasteMilli();
+                double pct = capacity == 0 ? 0 : 100.0 * r.boundMilli() / capacity;
+                curve[bin] = (Double.isNaN(curve[bin]) ? 0 : curve[bin]) + pct / c.seeds().size();
+            }
+        }
+        return curve;
     }
 
     public List<WorkloadBound> bounds() {
         return bounds;
     }
 
-    /** Markdown: workload, policy, mean allocation, bound, gap, unallocated, at 100 % and 130 %. */
+    /**
+     * Markdown: workload, policy, then at 100 % and at 130 % arrived the mean allocation, the any-policy
+     * bound, the study-rules bound and the gap to the latter; last the unallocated share at 130 %.
+     */
     public String markdown() {
         Map<String, WorkloadBound> byName = new LinkedHashMap<>();
         for (WorkloadBound b : bounds) {
             byName.put(b.workload(), b);
         }
-        StringBuilder sb = new StringBuilder("| workload | policy | alloc @100 % | bound @100 % | gap | alloc @130 % | bound @130 % | gap"
-                + " | unallocated @130 % |\n|---|---|---:|---:|---:|---:|---:|---:|---:|\n");
+        StringBuilder sb = new StringBuilder("| workload | policy | alloc @100 % | bound @100 % | rules bound @100 % | gap"
+                + " | alloc @130 % | bound @130 % | rules bound @130 % | gap | unallocated @130 % |\n"
+                + "|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n");
         for (Summary.Row r : summary.rows()) {
             WorkloadBound b = byName.get(r.workload());
-            sb.append(String.format(Locale.ROOT, "| %s | %s | %.2f | %.2f | %.2f | %.2f | %.2f | %.2f | %.2f |%n",
-                    r.workload().replace("openb_pod_list_", ""), r.policy(), r.mean100(), b.bound100(), b.bound100() - r.mean100(),
-                    r.mean130(), b.bound130(), b.bound130() - r.mean130(), 100 - r.mean130()));
+            sb.append(String.format(Locale.ROOT, "| %s | %s | %.2f | %.2f | %.2f | %.2f | %.2f | %.2f | %.2f | %.2f | %.2f |%n",
+                    r.workload().replace("openb_pod_list_", ""), r.policy(), r.mean100(), b.bound100(), b.rules100(),
+                    b.rules100() - r.mean100(), r.mean130(), b.bound130(), b.rules130(), b.rules130() - r.mean130(), 100 - r.mean130()));
         }
         return sb.toString();
     }
 
-    /** Writes {@code bound.md} into {@code dir} and returns its path. */
-    public Path write(Path dir) throws IOException {
+    /**
+     * Writes {@code bound.md} and, per workload, {@code bound-<workload>.png} (each policy's mean
+     * allocation and the study-rules bound, arrived 70-130 %) into {@code dir}; returns the paths.
+     */
+    public List<Path> write(Path dir) throws IOException {
         Files.createDirectories(dir);
+        List<Path> out = new ArrayList<>();
         Path p = dir.resolve("bound.md");
         Files.writeString(p, markdown(), StandardCharsets.UTF_8);
-        return p;
+        out.add(p);
+        Map<String, Map<String, List<RunResult>>> byWorkload = new LinkedHashMap<>();
+        for (RunResult r : results.runs()) {
+            byWorkload.computeIfAbsent(r.workload(), k -> new LinkedHashMap<>()).computeIfAbsent(r.policy(), k -> new ArrayList<>()).add(r);
+        }
+        double[] x = new double[StudyRun.MAX_BIN + 1];
+        for (int i = 0; i < x.length; i++) {
+            x[i] = i;
+        }
+        for (Map.Entry<String, Map<String, List<RunResult>>> w : byWorkload.entrySet()) {
+            List<Series> series = new ArrayList<>();
+            int colour = 0;
+            for (Map.Entry<String, List<RunResult>> e : w.getValue().entrySet()) {
+                series.add(new Series(Policies.studyLabel(e.getKey()), x, StudyWriter.meanCurve(e.getValue()), false).withColor(colour++));
+            }
+            double[] rules = rulesCurves.get(w.getKey());
+            if (rules != null) {
+                series.add(new Series("upper bound, any policy under the study's rules", x, rules, true).withColor(colour));
+            }
+            LineChart chart = LineChart.builder()
+                    .title("How far from the limit: " + StudyWriter.shortName(w.getKey()))
+                    .subtitle("mean of " + w.getValue().values().iterator().next().size()
+                            + " seed(s); dashed: the most any policy under the study's rules can allocate")
+                    .xLabel("arrived workload (% of cluster GPU capacity)")
+                    .yLabel("GPU allocation ratio (%)")
+                    .xRange(CHART_FROM, StudyRun.MAX_BIN)
+                    .yRange(75, 100)
+                    .series(series.toArray(new Series[0]))
+                    .build();
+            String suffix = byWorkload.size() == 1 ? "" : "-" + StudyWriter.shortName(w.getKey());
+            Path png = dir.resolve("bound" + suffix + ".png");
+            chart.writePng(png);
+            out.add(png);
+        }
+        return out;
     }
 }

@@ -150,7 +150,7 @@ public final class StudyWriter {
         return workload.replace("openb_pod_list_", "");
     }
 
-    private static double[] meanCurve(List<RunResult> runs) {
+    static double[] meanCurve(List<RunResult> runs) {
         List<double[]> cs = new ArrayList<>();
         for (RunResult r : runs) {
             cs.add(r.alloc());

@@ -1,15 +1,10 @@
 package io.archipelago.sim.study;
 
-import io.archipelago.core.cluster.ClusterState;
-import io.archipelago.core.frag.Fragmentation;
-import io.archipelago.core.frag.TargetWorkload;
-import io.archipelago.core.framework.Scheduler;
 import io.archipelago.core.model.GpuModels;
 import io.archipelago.core.model.NodeSpec;
 import io.archipelago.core.model.Qos;
 import io.archipelago.core.model.TaskSpec;
 import io.archipelago.core.policy.Policies;
-import io.archipelago.core.policy.PolicyContext;
 import net.jqwik.api.Arbitraries;
 import net.jqwik.api.Arbitrary;
 import net.jqwik.api.Combinators;
@@ -20,7 +15,6 @@ import org.junit.jupiter.api.Test;
 
 import java.util.ArrayList;
 import java.util.List;
-import java.util.SplittableRandom;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
@@ -132,76 +126,11 @@ class AllocationBoundTest {
     void neverBelowWhatAPolicyAllocates(@ForAll("fleets") List<NodeSpec> nodes, @ForAll("tasks") List<TaskSpec> tasks) {
         double b = AllocationBound.upperBoundMilli(nodes, tasks);
         for (String policy : Policies.names()) {
-            ClusterState s = new ClusterState(nodes);
-            Scheduler sch = new Scheduler(s, Policies.profile(policy,
-                    new PolicyContext(s, new SplittableRandom(1), new Fragmentation(TargetWorkload.of(tasks)))));
-            for (TaskSpec t : tasks) {
-                sch.place(t, sch.shapeOf(t));
-            }
-            assertThat((double) s.usedGpuMilli()).as(policy).isLessThanOrEqualTo(b + 1e-6);
+            assertThat((double) PlacementSearch.allocatedBy(policy, nodes, tasks, tasks, 1)).as(policy).isLessThanOrEqualTo(b + 1e-6);
         }
     }
 
-    /** Exhaustive search: every task either left out or placed on some node (whole GPUs: any fully free ones; a share: any GPU with room). */
     static long optimum(List<NodeSpec> nodes, List<TaskSpec> tasks) {
-        int stride = 4;
-        int[] gpuFree = new int[nodes.size() * stride];
-        long[] cpu = new long[nodes.size()];
-        long[] mem = new long[nodes.size()];
-        for (int i = 0; i < nodes.size(); i++) {
-            for (int j = 0; j < nodes.get(i).gpuCount(); j++) {
-                gpuFree[i * stride + j] = 1000;
-            }
-            cpu[i] = nodes.get(i).cpuMilli();
-            mem[i] = nodes.get(i).memoryMib();
-        }
-        return search(nodes, tasks, 0, gpuFree, cpu, mem, stride);
-    }
-
-    private static long search(List<NodeSpec> nodes, List<TaskSpec> tasks, int i, int[] gpuFree, long[] cpu, long[] mem, int stride) {
-        if (i == tasks.size()) {
-            return 0;
-        }
-        TaskSpec t = tasks.get(i);
-        long best = search(nodes, tasks, i + 1, gpuFree, cpu, mem, stride);
-        for (int n = 0; n < nodes.size(); n++) {
-            NodeSpec ns = nodes.get(n);
-            boolean model = t.allowedModels() == 0 || t.gpuCount() == 0 || (t.allowedModels() & (1L << ns.gpuModel())) != 0;
-            if (!model || cpu[n] < t.cpuMilli() || mem[n] < t.memoryMib()) {
-                continue;
-            }
-            cpu[n] -= t.cpuMilli();
-            mem[n] -= t.memoryMib();
-            if (t.gpuCount() == 0) {
-                best = Math.max(best, search(nodes, tasks, i + 1, gpuFree, cpu, mem, stride));
-            } else if (t.isSharing()) {
-                for (int j = 0; j < ns.gpuCount(); j++) {
-                    if (gpuFree[n * stride + j] >= t.gpuMilli()) {
-                        gpuFree[n * stride + j] -= t.gpuMilli();
-                        best = Math.max(best, t.gpuMilli() + search(nodes, tasks, i + 1, gpuFree, cpu, mem, stride));
-                        gpuFree[n * stride + j] += t.gpuMilli();
-                    }
-                }
-            } else {
-                List<Integer> taken = new ArrayList<>();
-                for (int j = 0; j < ns.gpuCount() && taken.size() < t.gpuCount(); j++) {
-                    if (gpuFree[n * stride + j] == 1000) {
-                        taken.add(j);
-                    }
-                }
-                if (taken.size() == t.gpuCount()) {
-                    for (int j : taken) {
-                        gpuFree[n * stride + j] = 0;
-                    }
-                    best = Math.max(best, t.gpuDemandMilli() + search(nodes, tasks, i + 1, gpuFree, cpu, mem, stride));
-                    for (int j : taken) {
-                        gpuFree[n * stride + j] = 1000;
-                    }
-                }
-            }
-            cpu[n] += t.cpuMilli();
-            mem[n] += t.memoryMib();
-        }
-        return best;
+        return PlacementSearch.bestOffline(nodes, tasks);
     }
 }
