@@ -26,11 +26,20 @@ import io.archipelago.core.model.GpuModels;
  * 190-milli remainder is worth filling with a 160-milli task.
  *
  * <p><b>Per node</b> (the CPU dimension). A node whose free CPU runs out before its free GPUs
- * strands those GPUs. With {@code ρ} = the target workload's expected CPU per milli-GPU of its GPU
- * classes, a node with {@code cpuFree} can serve about {@code cpuFree / ρ} more milli-GPU, so
+ * strands those GPUs. With {@code ρ} = the CPU that future work is expected to draw per milli-GPU
+ * it uses, a node with {@code cpuFree} can serve about {@code cpuFree / ρ} more milli-GPU, so
  * <pre>  S(n) = max(0, idle(n) − cpuFree(n) / ρ)</pre>
  * milli-GPU of it are expected to be stranded by CPU. Placing a CPU-heavy task on a CPU-poor node
  * raises S; placing a GPU task whose CPU per GPU is below ρ on such a node lowers it.
+ *
+ * <p>Which CPU counts in ρ depends on which resource the cluster runs out of first. Let ρ_gpu be
+ * the target's expected CPU per milli-GPU over its GPU classes and ρ_all the same with the CPU-only
+ * classes' CPU added, and κ the cluster's CPU per milli-GPU (given to the constructor). If ρ_all ≤ κ,
+ * the cluster has CPU to spare for the CPU-only work, which can go where CPU is plentiful, and a
+ * node's CPU is drawn by the GPU work that uses its GPUs: ρ = ρ_gpu. If ρ_all &gt; κ, CPU is the
+ * scarcer resource: it runs out everywhere before the GPUs do, every node's CPU is shared with the
+ * CPU-only work, and ρ = ρ_all. (openb: κ = 17.2 cores per GPU; ρ_all is 14.3 on default and 18.4
+ * on a cpu250-like mix, where CPU-only tasks are a quarter of all tasks.)
  *
  * <p>Both are in milli-GPU, so they add without a conversion factor. {@link #gpuWaste} and
  * {@link #cpuStranded} read only primitive arrays and allocate nothing; the table is immutable after
@@ -46,7 +55,16 @@ public final class EventualWaste {
     /** Expected CPU milli per milli-GPU of the GPU classes; +∞ when the target has no GPU class. */
     private final double cpuPerGpuMilli;
 
+    /** The measures with ρ = ρ_gpu (as if the cluster always had CPU to spare). */
     public EventualWaste(TargetWorkload target) {
+        this(target, Double.NaN);
+    }
+
+    /**
+     * The measures for a cluster with {@code clusterCpuPerGpuMilli} CPU milli per milli-GPU (κ in the
+     * class comment; NaN = unknown, then ρ = ρ_gpu).
+     */
+    public EventualWaste(TargetWorkload target, double clusterCpuPerGpuMilli) {
         this.target = target;
         int models = GpuModels.names().size();
         waste = new double[models][];
@@ -61,14 +79,20 @@ public final class EventualWaste {
             waste[m] = table(w);
         }
         double cpu = 0;
+        double cpuOnly = 0;
         double gpu = 0;
         for (TargetWorkload.TaskClass c : target.classes()) {
             if (c.gpuCount() > 0) {
                 cpu += c.probability() * c.cpuMilli();
                 gpu += c.probability() * c.gpuCount() * c.gpuMilli();
+            } else {
+                cpuOnly += c.probability() * c.cpuMilli();
             }
         }
-        cpuPerGpuMilli = gpu == 0 ? Double.POSITIVE_INFINITY : cpu / gpu;
+        double rhoGpu = gpu == 0 ? Double.POSITIVE_INFINITY : cpu / gpu;
+        double rhoAll = gpu == 0 ? Double.POSITIVE_INFINITY : (cpu + cpuOnly) / gpu;
+        // CPU scarcer than GPU for the expected work: every node's CPU is shared with the CPU-only work too
+        cpuPerGpuMilli = rhoAll > clusterCpuPerGpuMilli ? rhoAll : rhoGpu;
     }
 
     /** V(r) for r = 0..1000 given the weight {@code w[g]} of pieces of g milli. */
@@ -103,7 +127,7 @@ public final class EventualWaste {
         return waste[model][freeMilli];
     }
 
-    /** ρ: expected CPU milli per milli-GPU of the target's GPU classes (+∞ if it has none). */
+    /** ρ: expected CPU milli drawn per milli-GPU served (ρ_gpu or ρ_all, see the class comment; +∞ without GPU classes). */
     public double cpuPerGpuMilli() {
         return cpuPerGpuMilli;
     }

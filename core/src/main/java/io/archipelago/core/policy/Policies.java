@@ -129,6 +129,19 @@ public final class Policies {
         return cap;
     }
 
+    /** The cluster's CPU milli per milli-GPU, over the nodes that have GPUs (NaN without GPUs). */
+    static double clusterCpuPerGpuMilli(io.archipelago.core.cluster.ClusterState s) {
+        long cpu = 0;
+        long gpu = 0;
+        for (int n = 0; n < s.nodeCount(); n++) {
+            if (s.gpuCount(n) > 0) {
+                cpu += s.spec(n).cpuMilli();
+                gpu += (long) s.gpuCount(n) * io.archipelago.core.cluster.ClusterState.GPU_MILLI;
+            }
+        }
+        return gpu == 0 ? Double.NaN : (double) cpu / gpu;
+    }
+
     /** Builds the profile of policy {@code name}. */
     public static Profile profile(String name, PolicyContext ctx) {
         String p = canonical(name);
@@ -152,7 +165,7 @@ public final class Policies {
             case "WasteAware":
             case "EventualWaste": {
                 Fragmentation frag = ctx.requireFragmentation(p);
-                EventualWaste waste = new EventualWaste(frag.target());
+                EventualWaste waste = new EventualWaste(frag.target(), clusterCpuPerGpuMilli(ctx.state()));
                 WasteAwareScore w = new WasteAwareScore(p, waste, frag,
                         p.equals("WasteAware") ? WasteAwareScore.Params.DEFAULT : WasteAwareScore.Params.EVENTUAL);
                 if (p.equals("WasteAware")) {

@@ -84,6 +84,17 @@ class EventualWasteTest {
     }
 
     @Test
+    void whenCpuIsTheScarcerResourceTheCpuOnlyWorkCountsToo() {
+        // GPU work: 18 cores per 1.5 GPUs = 12 per GPU; with the CPU-only class, 50 cores per 1.5 GPUs = 33.3
+        TargetWorkload t = target(new TaskSpec[] {task(12000, 1, 1000), task(6000, 1, 500), task(32000, 0, 0)}, new int[] {1, 1, 1});
+        assertThat(new EventualWaste(t, 40.0).cpuPerGpuMilli()).isEqualTo(12.0, within(1e-12));       // CPU to spare
+        assertThat(new EventualWaste(t, 30.0).cpuPerGpuMilli()).isEqualTo(50.0 / 1.5, within(1e-12)); // CPU runs out first
+        assertThat(new EventualWaste(t, Double.NaN).cpuPerGpuMilli()).isEqualTo(12.0, within(1e-12)); // cluster unknown
+        // the node's 96 free cores then serve fewer GPUs: 96 / 33.3 = 2.88 of its 8
+        assertThat(new EventualWaste(t, 30.0).cpuStranded(8000, 96000)).isEqualTo(8000 - 96000 / (50.0 / 1.5), within(1e-9));
+    }
+
+    @Test
     void aTargetWithoutGpuClassesStrandsNothingByCpu() {
         EventualWaste w = new EventualWaste(target(new TaskSpec[] {task(4000, 0, 0)}, new int[] {1}));
         assertThat(w.cpuStranded(8000, 0)).isZero();

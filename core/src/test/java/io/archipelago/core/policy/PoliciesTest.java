@@ -23,6 +23,14 @@ class PoliciesTest {
     }
 
     @Test
+    void theClusterCpuPerGpuCountsOnlyNodesWithGpus() {
+        // 96 + 104 cores over 10 GPUs; the CPU-only node does not count
+        ClusterState s = new ClusterState(List.of(node("g2", "G2", 8, 96), node("t4", "T4", 2, 104), node("cpu", "G2", 0, 64)));
+        assertThat(Policies.clusterCpuPerGpuMilli(s)).isEqualTo(200_000.0 / 10_000);
+        assertThat(Policies.clusterCpuPerGpuMilli(new ClusterState(List.of(node("cpu", "G2", 0, 64))))).isNaN();
+    }
+
+    @Test
     void gpuPackingScoresAnIdleNodeBySizeSmallerFirst() {
         ClusterState s = cluster();
         GpuPackingScore p = new GpuPackingScore();
