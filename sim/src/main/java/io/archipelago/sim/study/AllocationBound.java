@@ -131,11 +131,16 @@ public final class AllocationBound {
      */
     public static double percentAt(List<NodeSpec> nodes, List<TaskSpec> trace, double tune, long seed, int bin) {
         Arrivals a = Arrivals.build(trace, nodes, tune, new java.util.SplittableRandom(seed));
+        return percent(nodes, prefixUpToBin(nodes, a.tasks(), bin));
+    }
+
+    /** The bound for {@code arrived} as % of the GPU capacity of {@code nodes} (0 without GPUs). */
+    static double percent(List<NodeSpec> nodes, List<TaskSpec> arrived) {
         long capacity = 0;
         for (NodeSpec n : nodes) {
             capacity += n.gpuCount() * 1000L;
         }
-        return 100.0 * upperBoundMilli(nodes, prefixUpToBin(nodes, a.tasks(), bin)) / capacity;
+        return capacity == 0 ? 0 : 100.0 * upperBoundMilli(nodes, arrived) / capacity;
     }
 
     /** The arrivals up to the last task whose arrived bin (fgd-method.md 1.6) is at most {@code bin}. */

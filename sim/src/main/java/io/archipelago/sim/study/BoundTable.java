@@ -1,5 +1,6 @@
 package io.archipelago.sim.study;
 
+import io.archipelago.core.model.TaskSpec;
 import io.archipelago.core.policy.Policies;
 import io.archipelago.sim.report.LineChart;
 import io.archipelago.sim.report.Series;
@@ -51,40 +52,43 @@ public final class BoundTable {
         FgdStudy.Config c = results.config();
         List<WorkloadBound> out = new ArrayList<>();
         Map<String, double[]> curves = new LinkedHashMap<>();
+        int k = c.seeds().size();
         for (FgdStudy.Workload w : c.workloads()) {
-            curves.put(w.name(), rulesCurve(c, w));
             double b100 = 0;
             double b130 = 0;
             double r100 = 0;
             double r130 = 0;
-            for (long seed : c.seeds()) {
-                double any100 = AllocationBound.percentAt(c.nodes(), w.pods(), c.tune(), seed, 100);
-                double any130 = AllocationBound.percentAt(c.nodes(), w.pods(), c.tune(), seed, StudyRun.MAX_BIN);
-                b100 += any100;
-                b130 += any130;
-                r100 += Math.min(any100, ForcedPlacementBound.percentAt(c.nodes(), w.pods(), c.tune(), seed, 100));
-                r130 += Math.min(any130, ForcedPlacementBound.percentAt(c.nodes(), w.pods(), c.tune(), seed, StudyRun.MAX_BIN));
+            double[] curve = new double[StudyRun.MAX_BIN + 1];
+            java.util.Arrays.fill(curve, Double.NaN);
+            java.util.Arrays.fill(curve, CHART_FROM, curve.length, 0);
+            // per seed (in parallel; summed below in seed order, so the result does not depend on threads):
+            // {any-policy bound @100, @130, then the study-rules bound per bin}
+            List<double[]> perSeed = c.seeds().parallelStream().map(seed -> seedBounds(c, w, seed)).toList();
+            for (double[] v : perSeed) {
+                b100 += v[0];
+                b130 += v[1];
+                r100 += Math.min(v[0], v[2 + 100]);
+                r130 += Math.min(v[1], v[2 + StudyRun.MAX_BIN]);
+                for (int bin = CHART_FROM; bin <= StudyRun.MAX_BIN; bin++) {
+                    curve[bin] += v[2 + bin] / k;
+                }
             }
-            int k = c.seeds().size();
+            curves.put(w.name(), curve);
             out.add(new WorkloadBound(w.name(), b100 / k, b130 / k, r100 / k, r130 / k));
         }
         return new BoundTable(out, summary, results, curves);
     }
 
-    /** Mean over seeds of the {@link ForcedPlacementBound} at every arrived bin from {@link #CHART_FROM} on (NaN before). */
-    private static double[] rulesCurve(FgdStudy.Config c, FgdStudy.Workload w) {
-        double[] curve = new double[StudyRun.MAX_BIN + 1];
-        java.util.Arrays.fill(curve, Double.NaN);
-        for (long seed : c.seeds()) {
-            Arrivals a = Arrivals.build(w.pods(), c.nodes(), c.tune(), new java.util.SplittableRandom(seed));
-            for (int bin = CHART_FROM; bin <= StudyRun.MAX_BIN; bin++) {
-                ForcedPlacementBound.Result r = ForcedPlacementBound.of(c.nodes(), AllocationBound.prefixUpToBin(c.nodes(), a.tasks(), bin));
-                long capacity = r.boundMilli() + r.wasteMilli();
-                double pct = capacity == 0 ? 0 : 100.0 * r.boundMilli() / capacity;
-                curve[bin] = (Double.isNaN(curve[bin]) ? 0 : curve[bin]) + pct / c.seeds().size();
-            }
+    /** For one seed's arrivals: the any-policy bound at 100 % and 130 %, then the study-rules bound at every bin from {@link #CHART_FROM}. */
+    private static double[] seedBounds(FgdStudy.Config c, FgdStudy.Workload w, long seed) {
+        List<TaskSpec> arrivals = Arrivals.build(w.pods(), c.nodes(), c.tune(), new java.util.SplittableRandom(seed)).tasks();
+        double[] v = new double[2 + StudyRun.MAX_BIN + 1];
+        v[0] = AllocationBound.percent(c.nodes(), AllocationBound.prefixUpToBin(c.nodes(), arrivals, 100));
+        v[1] = AllocationBound.percent(c.nodes(), AllocationBound.prefixUpToBin(c.nodes(), arrivals, StudyRun.MAX_BIN));
+        for (int bin = CHART_FROM; bin <= StudyRun.MAX_BIN; bin++) {
+            v[2 + bin] = ForcedPlacementBound.percent(c.nodes(), AllocationBound.prefixUpToBin(c.nodes(), arrivals, bin));
         }
-        return curve;
+        return v;
     }
 
     public List<WorkloadBound> bounds() {

@@ -202,8 +202,12 @@ public final class ForcedPlacementBound {
      */
     public static double percentAt(List<NodeSpec> nodes, List<TaskSpec> trace, double tune, long seed, int bin) {
         Arrivals a = Arrivals.build(trace, nodes, tune, new java.util.SplittableRandom(seed));
-        List<TaskSpec> prefix = AllocationBound.prefixUpToBin(nodes, a.tasks(), bin);
-        Result r = of(nodes, prefix);
+        return percent(nodes, AllocationBound.prefixUpToBin(nodes, a.tasks(), bin));
+    }
+
+    /** The bound for {@code arrived} as % of the GPU capacity of {@code nodes} (0 without GPUs). */
+    static double percent(List<NodeSpec> nodes, List<TaskSpec> arrived) {
+        Result r = of(nodes, arrived);
         long capacity = r.boundMilli() + r.wasteMilli();
         return capacity == 0 ? 0 : 100.0 * r.boundMilli() / capacity;
     }
