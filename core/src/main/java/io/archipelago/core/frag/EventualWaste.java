@@ -52,7 +52,7 @@ public final class EventualWaste {
     private final TargetWorkload target;
     /** {@code waste[m][r]} = V_m(r). */
     private final double[][] waste;
-    /** Expected CPU milli per milli-GPU of the GPU classes; +∞ when the target has no GPU class. */
+    /** ρ: ρ_gpu or ρ_all (class comment); +∞ when the target has no GPU class. */
     private final double cpuPerGpuMilli;
 
     /** The measures with ρ = ρ_gpu (as if the cluster always had CPU to spare). */
