@@ -19,7 +19,16 @@ import io.archipelago.core.model.GpuModels;
  *   V_m(r) = r                                   if no class fits into r,
  *   V_m(r) = Σ_{c: g_c ≤ r} w_c · V_m(r − g_c) / Σ_{c: g_c ≤ r} w_c   otherwise,
  * </pre>
- * computed once for r = 0..1000 by dynamic programming (r − g_c &lt; r). FGD's measure asks whether
+ * computed once for r = 0..1000 by dynamic programming (r − g_c &lt; r). With an <em>end weight</em>
+ * ε &gt; 0 the GPU's filling may also end at any draw, with weight ε · W (W = the total weight of the
+ * pieces): the cluster saturates, or the tasks that fit go to the many other GPUs with room. Then
+ * <pre>
+ *   V_m(r) = (ε·W·r + Σ_{c: g_c ≤ r} w_c · V_m(r − g_c)) / (ε·W + Σ_{c: g_c ≤ r} w_c).
+ * </pre>
+ * Free capacity that only classes much rarer than ε fit is then counted as (almost) wasted, as it is
+ * in practice: a 190-milli remainder on openb fits only tasks that are 1.3 % of the arrivals, and
+ * most such remainders are never filled. Capacity that common classes fit is followed as before.
+ * ε = 0 is the model without an end. FGD's measure asks whether
  * <em>one</em> next task could use a GPU's free milli; V follows the GPU until it is full, so it
  * sees, for instance, that a fully free GPU will often receive the workload's most common large
  * share (openb: 810 milli) and keep a 190-milli remainder that almost nothing fits, and that a
@@ -55,16 +64,30 @@ public final class EventualWaste {
     /** ρ: ρ_gpu or ρ_all (class comment); +∞ when the target has no GPU class. */
     private final double cpuPerGpuMilli;
 
-    /** The measures with ρ = ρ_gpu (as if the cluster always had CPU to spare). */
+    /**
+     * The end weight the registered policies use: a GPU's filling ends with weight 1 % of the pieces'
+     * (class comment; docs/policies.md shows the measured range 0.3–3 %).
+     */
+    public static final double DEFAULT_END_WEIGHT = 0.01;
+
+    /** The measures with ρ = ρ_gpu (as if the cluster always had CPU to spare) and no end weight. */
     public EventualWaste(TargetWorkload target) {
-        this(target, Double.NaN);
+        this(target, Double.NaN, 0);
     }
 
     /**
      * The measures for a cluster with {@code clusterCpuPerGpuMilli} CPU milli per milli-GPU (κ in the
-     * class comment; NaN = unknown, then ρ = ρ_gpu).
+     * class comment; NaN = unknown, then ρ = ρ_gpu) and the end weight ε = {@code endWeight}, a
+     * fraction of the pieces' total weight (0 = no end).
+     *
+     * @throws IllegalArgumentException if {@code endWeight} is negative or not finite
      */
-    public EventualWaste(TargetWorkload target, double clusterCpuPerGpuMilli) {
+    public EventualWaste(TargetWorkload target, double clusterCpuPerGpuMilli, double endWeight) {
+        if (!(endWeight >= 0) || Double.isInfinite(endWeight)) {
+            throw new IllegalArgumentException("EventualWaste: end weight " + endWeight
+                    + " must be a finite fraction >= 0 of the pieces' weight (0 = no end; the policies use "
+                    + DEFAULT_END_WEIGHT + ")");
+        }
         this.target = target;
         int models = GpuModels.names().size();
         waste = new double[models][];
@@ -76,7 +99,7 @@ public final class EventualWaste {
                     w[c.gpuMilli()] += c.probability() * c.gpuCount();
                 }
             }
-            waste[m] = table(w);
+            waste[m] = table(w, endWeight);
         }
         double cpu = 0;
         double cpuOnly = 0;
@@ -95,8 +118,16 @@ public final class EventualWaste {
         cpuPerGpuMilli = rhoAll > clusterCpuPerGpuMilli ? rhoAll : rhoGpu;
     }
 
-    /** V(r) for r = 0..1000 given the weight {@code w[g]} of pieces of g milli. */
-    static double[] table(double[] w) {
+    /**
+     * V(r) for r = 0..1000 given the weight {@code w[g]} of pieces of g milli and the end weight
+     * {@code endWeight} (a fraction of Σ w).
+     */
+    static double[] table(double[] w, double endWeight) {
+        double total = 0;
+        for (double x : w) {
+            total += x;
+        }
+        double end = endWeight * total;
         double[] v = new double[LEVELS];
         // sizes present, ascending, so that the inner loop skips the (many) absent ones
         int distinct = 0;
@@ -107,13 +138,14 @@ public final class EventualWaste {
             }
         }
         for (int r = 0; r < LEVELS; r++) {
-            double weight = 0;
+            double fit = 0;
             double acc = 0;
             for (int i = 0; i < distinct && sizes[i] <= r; i++) {
-                weight += w[sizes[i]];
+                fit += w[sizes[i]];
                 acc += w[sizes[i]] * v[r - sizes[i]];
             }
-            v[r] = weight == 0 ? r : acc / weight;
+            // nothing fits: wasted whole; else ≤ r exactly (min() only drops rounding)
+            v[r] = fit == 0 ? r : Math.min(r, (acc + end * r) / (fit + end));
         }
         return v;
     }

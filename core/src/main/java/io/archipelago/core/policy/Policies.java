@@ -165,7 +165,8 @@ public final class Policies {
             case "WasteAware":
             case "EventualWaste": {
                 Fragmentation frag = ctx.requireFragmentation(p);
-                EventualWaste waste = new EventualWaste(frag.target(), clusterCpuPerGpuMilli(ctx.state()));
+                EventualWaste waste = new EventualWaste(frag.target(), clusterCpuPerGpuMilli(ctx.state()),
+                        EventualWaste.DEFAULT_END_WEIGHT);
                 WasteAwareScore w = new WasteAwareScore(p, waste, frag,
                         p.equals("WasteAware") ? WasteAwareScore.Params.DEFAULT : WasteAwareScore.Params.EVENTUAL);
                 if (p.equals("WasteAware")) {

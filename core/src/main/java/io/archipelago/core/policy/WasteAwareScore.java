@@ -16,10 +16,15 @@ import io.archipelago.core.model.TaskSpec;
  * {@code Δ = G(n') − G(n) + strandWeight · (S(n') − S(n)) + need[model(n)] · gpuMilli(t)} in
  * milli-GPU. S is the GPU stranded by CPU ({@link EventualWaste#cpuStranded}); the last term is the
  * model-constrained work the placement is expected to displace ({@link EventualWaste#constrainedNeed},
- * WasteAware only, 0 when no class is model-constrained); G is the GPU-side measure: FGD's expected
- * fragment F ({@link Fragmentation}, which sees whether k-GPU classes still find k GPUs on the node)
- * for {@code WasteAware}, or the per-GPU eventual waste Σ_j V(free_j) ({@link EventualWaste}) for the
- * ablation {@code EventualWaste}. The score is {@code trunc(100 · sigmoid(−Δ / scaleMilli))}, FGD's
+ * WasteAware only, 0 when no class is model-constrained); G is the GPU-side measure. For
+ * {@code WasteAware}, G is FGD's expected fragment F ({@link Fragmentation}, which sees whether k-GPU
+ * classes still find k GPUs on the node), and a sharing task adds the change of the eventual waste V
+ * ({@link EventualWaste}, with its end weight) of the GPU it would take. F looks one task ahead, so
+ * it rates filling a 530-milli hole with a 320 as a gain (810s and whole GPUs could not use the
+ * hole), while V sees that the 210 left will most likely stay empty. (For a whole-GPU task the change
+ * of V is the same on every GPU of a model, so it is left out.) The ablation {@code EventualWaste}
+ * uses G = Σ_j V(free_j) for every task, without F. The score is
+ * {@code trunc(100 · sigmoid(−Δ / scaleMilli))}, FGD's
  * bounded integer mapping (50 = no change). A sharing task takes, on every node, the GPU with room
  * whose eventual waste V rises least (lowest index on ties), and the node is scored with that GPU;
  * whole-GPU and multi-GPU tasks take the lowest-indexed fully free GPUs (tightest first, which for
@@ -31,12 +36,19 @@ import io.archipelago.core.model.TaskSpec;
  * reads primitive arrays and allocates nothing. One instance per scheduler (the memo is not shared).
  */
 final class WasteAwareScore implements ScorePlugin, GpuSelector {
-    /** Constants of the policy; {@link #DEFAULT} is what the registered policy uses. */
-    record Params(double scaleMilli, double strandWeight, boolean nodeByFragmentation) {
-        /** FGD's sigmoid scale (1 GPU), the measures added 1:1 (all are milli-GPU), nodes by F. */
-        static final Params DEFAULT = new Params(1000, 1, true);
-        /** The ablation: nodes by the per-GPU eventual waste instead of F. */
-        static final Params EVENTUAL = new Params(1000, 1, false);
+    /**
+     * Constants of the policy; {@link #DEFAULT} is what the registered policy uses.
+     * {@code nodeByFragmentation}: G is F (else ΣV for every task); {@code sharesByWaste}: with F,
+     * a sharing task also adds the change of V of the GPU it takes.
+     */
+    record Params(double scaleMilli, double strandWeight, boolean nodeByFragmentation, boolean sharesByWaste) {
+        /**
+         * FGD's sigmoid scale (1 GPU), the measures added 1:1 (all are milli-GPU): F for every GPU
+         * task, plus the change of V of the chosen GPU for sharing tasks.
+         */
+        static final Params DEFAULT = new Params(1000, 1, true, true);
+        /** The ablation: every task by the per-GPU eventual waste instead of F. */
+        static final Params EVENTUAL = new Params(1000, 1, false, true);
 
         Params {
             if (!(scaleMilli > 0) || !(strandWeight >= 0) || Double.isInfinite(scaleMilli) || Double.isInfinite(strandWeight)) {
@@ -111,11 +123,13 @@ final class WasteAwareScore implements ScorePlugin, GpuSelector {
                 : t.isSharing() ? 1 << bestSharingGpu(s, node, g)
                 : GpuSelectors.tightestFirst(s, node, t);
         if (params.nodeByFragmentation()) {
-            return d + frag.fragAfter(s, node, t.cpuMilli(), g, mask) - nowFrag.of(s, node);
+            d += frag.fragAfter(s, node, t.cpuMilli(), g, mask) - nowFrag.of(s, node);
         }
-        for (int j = 0; j < s.gpuCount(node); j++) {
-            if ((mask & (1 << j)) != 0) {
-                d += gpuDelta(s, node, j, g);
+        if (!params.nodeByFragmentation() || (params.sharesByWaste() && t.isSharing())) {
+            for (int j = 0; j < s.gpuCount(node); j++) {
+                if ((mask & (1 << j)) != 0) {
+                    d += gpuDelta(s, node, j, g);
+                }
             }
         }
         return d;

@@ -5,6 +5,7 @@ import io.archipelago.core.model.GpuModels;
 import io.archipelago.core.model.TaskSpec;
 import net.jqwik.api.ForAll;
 import net.jqwik.api.Property;
+import net.jqwik.api.constraints.DoubleRange;
 import net.jqwik.api.constraints.IntRange;
 import net.jqwik.api.constraints.Size;
 import org.junit.jupiter.api.Test;
@@ -58,6 +59,33 @@ class EventualWasteTest {
     }
 
     @Test
+    void withAnEndWeightARemainderThatOnlyARareClassFitsIsMostlyWasted() {
+        // 810 in 99 of 100 tasks, 160 in 1: the end (weight 1 %) is as likely as the next 160
+        EventualWaste rare = new EventualWaste(target(new TaskSpec[] {task(4000, 1, 810), task(4000, 1, 160)}, new int[] {99, 1}),
+                Double.NaN, 0.01);
+        // V(190) = (0.01 · 190 + 0.01 · V(30)) / (0.01 + 0.01), V(30) = 30
+        assertThat(rare.gpuWaste(G2, 190)).isEqualTo((190 + 30) / 2.0, within(1e-9));
+        assertThat(new EventualWaste(target(new TaskSpec[] {task(4000, 1, 810), task(4000, 1, 160)}, new int[] {99, 1}))
+                .gpuWaste(G2, 190)).isEqualTo(30, within(1e-9));   // without an end, the 160 always comes
+        // a common class still fills it: 160 in half of the tasks
+        EventualWaste common = new EventualWaste(target(new TaskSpec[] {task(4000, 1, 810), task(4000, 1, 160)}, new int[] {1, 1}),
+                Double.NaN, 0.01);
+        assertThat(common.gpuWaste(G2, 190)).isEqualTo((0.01 * 190 + 0.5 * 30) / 0.51, within(1e-9));
+        // what nothing fits stays wasted whole, and a full GPU wastes nothing
+        assertThat(rare.gpuWaste(G2, 159)).isEqualTo(159);
+        assertThat(rare.gpuWaste(G2, 0)).isZero();
+    }
+
+    @Test
+    void theEndWeightMustBeAFiniteNonNegativeFraction() {
+        TargetWorkload t = target(new TaskSpec[] {task(4000, 1, 810)}, new int[] {1});
+        for (double bad : new double[] {-0.01, Double.NaN, Double.POSITIVE_INFINITY}) {
+            org.assertj.core.api.Assertions.assertThatThrownBy(() -> new EventualWaste(t, Double.NaN, bad))
+                    .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("end weight");
+        }
+    }
+
+    @Test
     void classesThatMayNotUseTheModelFillNothing() {
         EventualWaste w = new EventualWaste(target(new TaskSpec[] {task(4000, 1, 500, "T4")}, new int[] {1}));
         assertThat(w.gpuWaste(T4, 1000)).isZero();
@@ -87,11 +115,11 @@ class EventualWasteTest {
     void whenCpuIsTheScarcerResourceTheCpuOnlyWorkCountsToo() {
         // GPU work: 18 cores per 1.5 GPUs = 12 per GPU; with the CPU-only class, 50 cores per 1.5 GPUs = 33.3
         TargetWorkload t = target(new TaskSpec[] {task(12000, 1, 1000), task(6000, 1, 500), task(32000, 0, 0)}, new int[] {1, 1, 1});
-        assertThat(new EventualWaste(t, 40.0).cpuPerGpuMilli()).isEqualTo(12.0, within(1e-12));       // CPU to spare
-        assertThat(new EventualWaste(t, 30.0).cpuPerGpuMilli()).isEqualTo(50.0 / 1.5, within(1e-12)); // CPU runs out first
-        assertThat(new EventualWaste(t, Double.NaN).cpuPerGpuMilli()).isEqualTo(12.0, within(1e-12)); // cluster unknown
+        assertThat(new EventualWaste(t, 40.0, 0).cpuPerGpuMilli()).isEqualTo(12.0, within(1e-12));       // CPU to spare
+        assertThat(new EventualWaste(t, 30.0, 0).cpuPerGpuMilli()).isEqualTo(50.0 / 1.5, within(1e-12)); // CPU runs out first
+        assertThat(new EventualWaste(t, Double.NaN, 0).cpuPerGpuMilli()).isEqualTo(12.0, within(1e-12)); // cluster unknown
         // the node's 96 free cores then serve fewer GPUs: 96 / 33.3 = 2.88 of its 8
-        assertThat(new EventualWaste(t, 30.0).cpuStranded(8000, 96000)).isEqualTo(8000 - 96000 / (50.0 / 1.5), within(1e-9));
+        assertThat(new EventualWaste(t, 30.0, 0).cpuStranded(8000, 96000)).isEqualTo(8000 - 96000 / (50.0 / 1.5), within(1e-9));
     }
 
     @Test
@@ -146,13 +174,16 @@ class EventualWasteTest {
 
     @Property
     void wasteIsNeverNegativeNorAboveTheFreeCapacity(@ForAll @Size(min = 1, max = 6) List<@IntRange(min = 1, max = 1000) Integer> sizes,
-                                                     @ForAll @IntRange(min = 0, max = 1000) int free) {
+                                                     @ForAll @IntRange(min = 0, max = 1000) int free,
+                                                     @ForAll @DoubleRange(min = 0, max = 1) double end) {
         double[] w = new double[1001];
         for (int g : sizes) {
             w[g] += 1;
         }
-        double[] v = EventualWaste.table(w);
+        double[] v = EventualWaste.table(w, end);
         assertThat(v[free]).isBetween(0.0, (double) free);
+        // an end can only add waste: every step mixes in r, which is at least every V below it
+        assertThat(v[free]).isGreaterThanOrEqualTo(EventualWaste.table(w, 0)[free] - 1e-9);
         // a remainder below every size is wasted whole
         int min = sizes.stream().mapToInt(Integer::intValue).min().orElseThrow();
         if (free < min) {

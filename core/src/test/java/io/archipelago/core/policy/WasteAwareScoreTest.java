@@ -33,16 +33,18 @@ class WasteAwareScoreTest {
         return t;
     }
 
-    /** WasteAware as registered: nodes by FGD's F plus S, GPUs by V. */
+    /** WasteAware as registered: nodes by FGD's F plus S (plus the change of V for shares), GPUs by V. */
     private static WasteAwareScore score() {
         TargetWorkload t = TargetWorkload.of(trace(), 1.0);
-        return new WasteAwareScore("WasteAware", new EventualWaste(t), new Fragmentation(t), WasteAwareScore.Params.DEFAULT);
+        return new WasteAwareScore("WasteAware", new EventualWaste(t, Double.NaN, EventualWaste.DEFAULT_END_WEIGHT), new Fragmentation(t),
+                WasteAwareScore.Params.DEFAULT);
     }
 
     /** The ablation: nodes by Σ V plus S. */
     private static WasteAwareScore eventual() {
         TargetWorkload t = TargetWorkload.of(trace(), 1.0);
-        return new WasteAwareScore("EventualWaste", new EventualWaste(t), null, WasteAwareScore.Params.EVENTUAL);
+        return new WasteAwareScore("EventualWaste", new EventualWaste(t, Double.NaN, EventualWaste.DEFAULT_END_WEIGHT), null,
+                WasteAwareScore.Params.EVENTUAL);
     }
 
     @Test
@@ -56,8 +58,44 @@ class WasteAwareScoreTest {
         WasteAwareScore e = eventual();
         assertThat(e.selectGpus(s, 0, small)).isEqualTo(0b10);
         assertThat(e.score(s, 0, small)).isGreaterThan(e.score(s, 1, small));
-        // no change on a for V: the look-ahead already expected a small share to fill the 190 left by the 810
+        // no change on a for V: the look-ahead already expected a small share to fill the 190 left by the
+        // 810 (the 160 is an eighth of the tasks, far above the end weight), and opening a GPU costs
         assertThat(e.score(s, 0, small)).isEqualTo(50);
+        assertThat(e.score(s, 1, small)).isLessThan(50);
+    }
+
+    @Test
+    void aShareIsNotPutWhereItLeavesARemainderThatNothingFits() {
+        // 470 + 320 leaves 210, which no class fits; 320 + 320 leaves 360, which a 320 or a 230 still
+        // fits. FGD's one-step measure prefers filling the 530-milli hole (810s and whole GPUs could not
+        // use it); the change of V that WasteAware adds for sharing tasks turns the choice around
+        List<TaskSpec> trace = new ArrayList<>();
+        for (int i = 0; i < 3; i++) {
+            trace.add(task(4000, 1, 1000));
+            trace.add(task(4000, 1, 810));
+            trace.add(task(4000, 1, 470));
+        }
+        trace.add(task(4000, 1, 650));
+        trace.add(task(4000, 1, 320));
+        trace.add(task(4000, 1, 320));
+        trace.add(task(4000, 1, 230));
+        TargetWorkload t = TargetWorkload.of(trace, 1.0);
+        ClusterState s = new ClusterState(List.of(node("pair", "G2", 2, 96), node("holed", "G2", 1, 96)));
+        s.bind(0, task(0, 1, 320), 0b1);               // pair: GPU0 has 680 free, GPU1 is free
+        s.bind(1, task(0, 1, 470), 0b1);               // holed: 530 free
+        TaskSpec share = task(4000, 1, 320);
+        EventualWaste v = new EventualWaste(t, Double.NaN, EventualWaste.DEFAULT_END_WEIGHT);
+        WasteAwareScore byWaste = new WasteAwareScore("WasteAware", v, new Fragmentation(t), WasteAwareScore.Params.DEFAULT);
+        WasteAwareScore fOnly = new WasteAwareScore("F", v, new Fragmentation(t), new WasteAwareScore.Params(1000, 1, true, false));
+        assertThat(fOnly.score(s, 1, share)).isGreaterThan(fOnly.score(s, 0, share));
+        assertThat(byWaste.score(s, 0, share)).isGreaterThan(byWaste.score(s, 1, share));
+        assertThat(byWaste.selectGpus(s, 0, share)).isEqualTo(0b1);  // next to the other 320
+        // the added term is exactly the change of V of the chosen GPU: 680 -> 360 free
+        assertThat(byWaste.delta(s, 0, share) - fOnly.delta(s, 0, share))
+                .isEqualTo(v.gpuWaste(s.model(0), 360) - v.gpuWaste(s.model(0), 680), org.assertj.core.api.Assertions.within(1e-9));
+        // a whole-GPU task is scored by F alone in both
+        TaskSpec whole = task(4000, 1, 1000);
+        assertThat(byWaste.delta(s, 0, whole)).isEqualTo(fOnly.delta(s, 0, whole));
     }
 
     @Test
@@ -118,8 +156,8 @@ class WasteAwareScoreTest {
 
     @Test
     void paramsRejectNonsense() {
-        assertThatThrownBy(() -> new WasteAwareScore.Params(0, 1, true)).hasMessageContaining("scaleMilli");
-        assertThatThrownBy(() -> new WasteAwareScore.Params(1000, -1, true)).hasMessageContaining("strandWeight");
+        assertThatThrownBy(() -> new WasteAwareScore.Params(0, 1, true, true)).hasMessageContaining("scaleMilli");
+        assertThatThrownBy(() -> new WasteAwareScore.Params(1000, -1, true, true)).hasMessageContaining("strandWeight");
         TargetWorkload t = TargetWorkload.of(trace());
         assertThatThrownBy(() -> new WasteAwareScore("x", new EventualWaste(t), null, WasteAwareScore.Params.DEFAULT))
                 .hasMessageContaining("fragmentation measure");
