@@ -78,7 +78,8 @@ final class ExperimentCommand implements Runnable {
         boolean check;
 
         @Option(names = "--bound", description = "Also compute upper bounds on allocation for the same arrivals "
-                + "(any policy, and policies under the study's rules; docs/policies.md) and write bound.md with each policy's gap.")
+                + "(any policy, and policies under the study's rules; docs/policies.md) and each policy's arrangement floor, "
+                + "and write bound.md with each policy's gap.")
         boolean bound;
 
         @Override

@@ -52,6 +52,10 @@ class ExperimentCommandTest {
             double rules130 = Double.parseDouble(c[9].trim());
             assertThat(bound130).as(row).isGreaterThanOrEqualTo(rules130).isLessThanOrEqualTo(100.0);
             assertThat(rules130).as(row).isGreaterThanOrEqualTo(alloc130);
+            double unallocated130 = Double.parseDouble(c[11].trim());
+            double floor130 = Double.parseDouble(c[13].trim());
+            // no arrangement of the tasks this policy let in beats its floor; its own arrangement is one of them
+            assertThat(floor130).as(row).isGreaterThan(0.0).isLessThanOrEqualTo(unallocated130 + 0.01);
         }
         assertThat(dir.resolve("allocation.html")).content().contains("07-WasteAware");
         assertThat(dir.resolve("bound.png")).isNotEmptyFile(); // the policies under the study-rules bound

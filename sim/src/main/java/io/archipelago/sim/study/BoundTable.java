@@ -35,16 +35,26 @@ public final class BoundTable {
     /** First arrived bin of the bound chart (the saturation range, as the study's zoom chart). */
     static final int CHART_FROM = 70;
 
+    /**
+     * Mean {@link ArrangementFloor} of one workload × policy at 100 % and 130 % arrived, % of GPU
+     * capacity: however the tasks this policy let in were arranged, at least this much stays unallocated.
+     */
+    public record Floor(String workload, String policy, double floor100, double floor130) {
+    }
+
     private final List<WorkloadBound> bounds;
     private final Summary summary;
     private final FgdStudy.Results results;
     private final Map<String, double[]> rulesCurves;
+    private final Map<String, Floor> floors;
 
-    private BoundTable(List<WorkloadBound> bounds, Summary summary, FgdStudy.Results results, Map<String, double[]> rulesCurves) {
+    private BoundTable(List<WorkloadBound> bounds, Summary summary, FgdStudy.Results results, Map<String, double[]> rulesCurves,
+                       Map<String, Floor> floors) {
         this.bounds = bounds;
         this.summary = summary;
         this.results = results;
         this.rulesCurves = rulesCurves;
+        this.floors = floors;
     }
 
     /** Computes the bound for every workload and seed of {@code results} (one LP bound per seed and bin). */
@@ -76,7 +86,37 @@ public final class BoundTable {
             curves.put(w.name(), curve);
             out.add(new WorkloadBound(w.name(), b100 / k, b130 / k, r100 / k, r130 / k));
         }
-        return new BoundTable(out, summary, results, curves);
+        return new BoundTable(out, summary, results, curves, floors(results));
+    }
+
+    /** Mean arrangement floor per workload × policy (runs in parallel, summed in run order). */
+    private static Map<String, Floor> floors(FgdStudy.Results results) {
+        List<double[]> perRun = results.runs().parallelStream().map(r -> new double[] {
+                100.0 * r.shares100().floorMilli(r.totalGpus()) / (1000.0 * r.totalGpus()),
+                100.0 * r.shares130().floorMilli(r.totalGpus()) / (1000.0 * r.totalGpus())}).toList();
+        Map<String, double[]> sums = new LinkedHashMap<>();
+        Map<String, RunResult> first = new LinkedHashMap<>();
+        for (int i = 0; i < perRun.size(); i++) {
+            RunResult r = results.runs().get(i);
+            String key = r.workload() + "\u0000" + r.policy();
+            first.putIfAbsent(key, r);
+            double[] sum = sums.computeIfAbsent(key, k -> new double[3]);
+            sum[0] += perRun.get(i)[0];
+            sum[1] += perRun.get(i)[1];
+            sum[2]++;
+        }
+        Map<String, Floor> out = new LinkedHashMap<>();
+        for (Map.Entry<String, double[]> e : sums.entrySet()) {
+            RunResult r = first.get(e.getKey());
+            double[] v = e.getValue();
+            out.put(e.getKey(), new Floor(r.workload(), r.policy(), v[0] / v[2], v[1] / v[2]));
+        }
+        return out;
+    }
+
+    /** The mean arrangement floor of every workload × policy, in run order. */
+    public List<Floor> floors() {
+        return List.copyOf(floors.values());
     }
 
     /** For one seed's arrivals: the any-policy bound at 100 % and 130 %, then the study-rules bound at every bin from {@link #CHART_FROM}. */
@@ -97,7 +137,8 @@ public final class BoundTable {
 
     /**
      * Markdown: workload, policy, then at 100 % and at 130 % arrived the mean allocation, the any-policy
-     * bound, the study-rules bound and the gap to the latter; last the unallocated share at 130 %.
+     * bound, the study-rules bound and the gap to the latter; then the unallocated share at 130 % and the
+     * policy's arrangement floor (unallocated %) at 100 % and 130 %.
      */
     public String markdown() {
         Map<String, WorkloadBound> byName = new LinkedHashMap<>();
@@ -105,13 +146,16 @@ public final class BoundTable {
             byName.put(b.workload(), b);
         }
         StringBuilder sb = new StringBuilder("| workload | policy | alloc @100 % | bound @100 % | rules bound @100 % | gap"
-                + " | alloc @130 % | bound @130 % | rules bound @130 % | gap | unallocated @130 % |\n"
-                + "|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n");
+                + " | alloc @130 % | bound @130 % | rules bound @130 % | gap | unallocated @130 %"
+                + " | arrangement floor @100 % | arrangement floor @130 % |\n"
+                + "|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n");
         for (Summary.Row r : summary.rows()) {
             WorkloadBound b = byName.get(r.workload());
-            sb.append(String.format(Locale.ROOT, "| %s | %s | %.2f | %.2f | %.2f | %.2f | %.2f | %.2f | %.2f | %.2f | %.2f |%n",
+            Floor f = floors.get(r.workload() + "\u0000" + r.policy());
+            sb.append(String.format(Locale.ROOT, "| %s | %s | %.2f | %.2f | %.2f | %.2f | %.2f | %.2f | %.2f | %.2f | %.2f | %.2f | %.2f |%n",
                     r.workload().replace("openb_pod_list_", ""), r.policy(), r.mean100(), b.bound100(), b.rules100(),
-                    b.rules100() - r.mean100(), r.mean130(), b.bound130(), b.rules130(), b.rules130() - r.mean130(), 100 - r.mean130()));
+                    b.rules100() - r.mean100(), r.mean130(), b.bound130(), b.rules130(), b.rules130() - r.mean130(), 100 - r.mean130(),
+                    f.floor100(), f.floor130()));
         }
         return sb.toString();
     }

@@ -17,9 +17,23 @@ package io.archipelago.sim.study;
  * @param finalAllocPct GPU allocation % after the last task
  * @param finalArrivedPct arrived GPU % after the last task
  * @param computeNanos time spent in the scheduling loop (excludes loading and arrival construction)
+ * @param shares100    the sharing tasks placed and turned away up to the last task of the 100 % arrived bin
+ * @param shares130    the same at the end of the run (130 % arrived)
  */
 public record RunResult(String workload, String policy, long seed, int totalGpus,
                         double[] alloc, double[] frag, double[] fragRatio,
                         int tasks, int placed, int failedGpuTasks, int failedCpuTasks,
-                        double finalAllocPct, double finalArrivedPct, long computeNanos) {
+                        double finalAllocPct, double finalArrivedPct, long computeNanos,
+                        ShareTally shares100, ShareTally shares130) {
+
+    /**
+     * GPU parts of sharing tasks (fewer than 1000 milli per GPU) up to some point of a run, indexed by
+     * milli: a task of k GPUs at g milli counts k at index g, as placed or as turned away.
+     */
+    public record ShareTally(int[] placed, int[] refused) {
+        /** {@link ArrangementFloor#wasteMilli}: the least any arrangement of these shares leaves unallocated. */
+        public long floorMilli(int gpus) {
+            return ArrangementFloor.wasteMilli(placed, refused, gpus);
+        }
+    }
 }

@@ -58,13 +58,26 @@ public final class StudyRun {
         int placed = 0;
         int failedGpu = 0;
         int failedCpu = 0;
+        int[] sharePlaced = new int[1000];
+        int[] shareRefused = new int[1000];
+        RunResult.ShareTally shares100 = null;
         long start = System.nanoTime();
         for (int i = 0; i < shapes.length; i++) {
             TaskSpec t = tasks.get(i);
+            if (shares100 == null && Binning.roundHalfEven((arrived + t.gpuDemandMilli()) / pctDiv) > 100) {
+                shares100 = new RunResult.ShareTally(sharePlaced.clone(), shareRefused.clone());
+            }
             arrived += t.gpuDemandMilli();
+            boolean share = t.gpuCount() > 0 && t.gpuMilli() < 1000;
             if (scheduler.place(t, shapes[i]) >= 0) {
                 placed++;
+                if (share) {
+                    sharePlaced[t.gpuMilli()] += t.gpuCount();
+                }
             } else if (t.gpuCount() > 0) {
+                if (share) {
+                    shareRefused[t.gpuMilli()] += t.gpuCount();
+                }
                 failedGpu++;
             } else {
                 failedCpu++;
@@ -82,6 +95,10 @@ public final class StudyRun {
             }
         }
         long nanos = System.nanoTime() - start;
+        RunResult.ShareTally shares130 = new RunResult.ShareTally(sharePlaced, shareRefused);
+        if (shares100 == null) {
+            shares100 = shares130;
+        }
         double[] a = alloc.means();
         double[] f = fragPct.means();
         for (int x = 0; x <= MAX_BIN; x++) {
@@ -90,6 +107,6 @@ public final class StudyRun {
         }
         return new RunResult(workload, Policies.canonical(policy), seed, state.totalGpus(), a, f, ratio.means(),
                 tasks.size(), placed, failedGpu, failedCpu, 100.0 * state.usedGpuMilli() / state.totalGpuMilli(),
-                arrived / pctDiv, nanos);
+                arrived / pctDiv, nanos, shares100, shares130);
     }
 }
