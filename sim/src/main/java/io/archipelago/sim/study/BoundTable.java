@@ -38,8 +38,9 @@ public final class BoundTable {
     /**
      * Mean {@link ArrangementFloor} of one workload × policy at 100 % and 130 % arrived, % of GPU
      * capacity: however the tasks this policy let in were arranged, at least this much stays unallocated.
+     * {@code notConverged} counts the floors (two per run) whose search stopped early: still valid, but weaker.
      */
-    public record Floor(String workload, String policy, double floor100, double floor130) {
+    public record Floor(String workload, String policy, double floor100, double floor130, int notConverged) {
     }
 
     private final List<WorkloadBound> bounds;
@@ -91,25 +92,30 @@ public final class BoundTable {
 
     /** Mean arrangement floor per workload × policy (runs in parallel, summed in run order). */
     private static Map<String, Floor> floors(FgdStudy.Results results) {
-        List<double[]> perRun = results.runs().parallelStream().map(r -> new double[] {
-                100.0 * r.shares100().floorMilli(r.totalGpus()) / (1000.0 * r.totalGpus()),
-                100.0 * r.shares130().floorMilli(r.totalGpus()) / (1000.0 * r.totalGpus())}).toList();
+        List<double[]> perRun = results.runs().parallelStream().map(r -> {
+            ArrangementFloor.Result f100 = r.shares100().floor(r.totalGpus());
+            ArrangementFloor.Result f130 = r.shares130().floor(r.totalGpus());
+            return new double[] {100.0 * f100.wasteMilli() / (1000.0 * r.totalGpus()),
+                    100.0 * f130.wasteMilli() / (1000.0 * r.totalGpus()),
+                    (f100.converged() ? 0 : 1) + (f130.converged() ? 0 : 1)};
+        }).toList();
         Map<String, double[]> sums = new LinkedHashMap<>();
         Map<String, RunResult> first = new LinkedHashMap<>();
         for (int i = 0; i < perRun.size(); i++) {
             RunResult r = results.runs().get(i);
             String key = r.workload() + "\u0000" + r.policy();
             first.putIfAbsent(key, r);
-            double[] sum = sums.computeIfAbsent(key, k -> new double[3]);
+            double[] sum = sums.computeIfAbsent(key, k -> new double[4]);
             sum[0] += perRun.get(i)[0];
             sum[1] += perRun.get(i)[1];
             sum[2]++;
+            sum[3] += perRun.get(i)[2];
         }
         Map<String, Floor> out = new LinkedHashMap<>();
         for (Map.Entry<String, double[]> e : sums.entrySet()) {
             RunResult r = first.get(e.getKey());
             double[] v = e.getValue();
-            out.put(e.getKey(), new Floor(r.workload(), r.policy(), v[0] / v[2], v[1] / v[2]));
+            out.put(e.getKey(), new Floor(r.workload(), r.policy(), v[0] / v[2], v[1] / v[2], (int) v[3]));
         }
         return out;
     }
@@ -156,6 +162,14 @@ public final class BoundTable {
                     r.workload().replace("openb_pod_list_", ""), r.policy(), r.mean100(), b.bound100(), b.rules100(),
                     b.rules100() - r.mean100(), r.mean130(), b.bound130(), b.rules130(), b.rules130() - r.mean130(), 100 - r.mean130(),
                     f.floor100(), f.floor130()));
+        }
+        int weak = 0;
+        for (Floor f : floors.values()) {
+            weak += f.notConverged();
+        }
+        if (weak > 0) {
+            sb.append(String.format(Locale.ROOT, "%n%d arrangement floor(s) stopped before the LP optimum (solver failure or round"
+                    + " limit); they are valid lower bounds but weaker, so their means understate the floor.%n", weak));
         }
         return sb.toString();
     }

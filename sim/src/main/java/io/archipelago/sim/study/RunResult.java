@@ -31,9 +31,9 @@ public record RunResult(String workload, String policy, long seed, int totalGpus
      * milli: a task of k GPUs at g milli counts k at index g, as placed or as turned away.
      */
     public record ShareTally(int[] placed, int[] refused) {
-        /** {@link ArrangementFloor#wasteMilli}: the least any arrangement of these shares leaves unallocated. */
-        public long floorMilli(int gpus) {
-            return ArrangementFloor.wasteMilli(placed, refused, gpus);
+        /** {@link ArrangementFloor#of}: the least any arrangement of these shares leaves unallocated. */
+        public ArrangementFloor.Result floor(int gpus) {
+            return ArrangementFloor.of(placed, refused, gpus);
         }
     }
 }

@@ -120,8 +120,10 @@ class ArrangementFloorTest {
         int[] r = new int[1000];
         placed.forEach(s -> p[s]++);
         refused.forEach(s -> r[s]++);
-        long floor = ArrangementFloor.wasteMilli(p, r, 1_000);
+        ArrangementFloor.Result result = ArrangementFloor.of(p, r, 1_000);
+        long floor = result.wasteMilli();
         long best = exhaustive(placed, refused);
+        assertThat(result.converged()).isTrue();
         assertThat(floor).isBetween(0L, best);
         Statistics.label("exact").collect(floor == best);
         Statistics.label("exact").coverage(c -> c.check(true).percentage(pct -> pct >= 60.0));
@@ -138,11 +140,13 @@ class ArrangementFloorTest {
         int i = 0;
         for (String policy : List.of("FGD", "WasteAware")) {
             RunResult run = StudyRun.run("default", nodes, pods, target, policy, 42, 1.3, false);
-            double floor = 100.0 * run.shares130().floorMilli(run.totalGpus()) / (1000.0 * run.totalGpus());
+            ArrangementFloor.Result end = run.shares130().floor(run.totalGpus());
+            assertThat(end.converged()).as(policy).isTrue();
+            double floor = 100.0 * end.wasteMilli() / (1000.0 * run.totalGpus());
             double unallocated = 100.0 - run.finalAllocPct();
             // about 1,050 placed 810s alone leave about 3 % of the cluster
             assertThat(floor).as(policy).isBetween(3.0, unallocated);
-            double floor100 = 100.0 * run.shares100().floorMilli(run.totalGpus()) / (1000.0 * run.totalGpus());
+            double floor100 = 100.0 * run.shares100().floor(run.totalGpus()).wasteMilli() / (1000.0 * run.totalGpus());
             assertThat(floor100).as(policy).isBetween(3.0, 100.0 - run.alloc()[100] + 0.05);
             lost[i++] = unallocated - floor;
         }
