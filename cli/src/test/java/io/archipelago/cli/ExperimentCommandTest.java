@@ -59,6 +59,7 @@ class ExperimentCommandTest {
         }
         assertThat(dir.resolve("allocation.html")).content().contains("07-WasteAware");
         assertThat(dir.resolve("bound.png")).isNotEmptyFile(); // the policies under the study-rules bound
+        assertThat(dir.resolve("arrangement.png")).isNotEmptyFile(); // each policy's floor and what is above it
     }
 
     @Test

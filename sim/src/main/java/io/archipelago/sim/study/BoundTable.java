@@ -4,6 +4,7 @@ import io.archipelago.core.model.TaskSpec;
 import io.archipelago.core.policy.Policies;
 import io.archipelago.sim.report.LineChart;
 import io.archipelago.sim.report.Series;
+import io.archipelago.sim.report.StackedBarChart;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -120,6 +121,51 @@ public final class BoundTable {
         return out;
     }
 
+    /**
+     * Per policy (summary order), the mean over the workloads at 130 % arrived of its arrangement floor
+     * and of its unallocated GPU above that floor, stacked; dashed lines at the study-rules limit
+     * (100 − the mean rules bound) and, when FGD ran, at 30 % below FGD's unallocated GPU.
+     */
+    StackedBarChart arrangementChart() {
+        Map<String, double[]> perPolicy = new LinkedHashMap<>(); // {floor sum, unallocated sum, n}
+        for (Summary.Row r : summary.rows()) {
+            Floor f = floors.get(r.workload() + "\u0000" + r.policy());
+            double[] v = perPolicy.computeIfAbsent(r.policy(), k -> new double[3]);
+            v[0] += f.floor130();
+            v[1] += 100 - r.mean130();
+            v[2]++;
+        }
+        List<String> names = new ArrayList<>();
+        double[][] values = new double[perPolicy.size()][];
+        int i = 0;
+        double fgd = Double.NaN;
+        for (Map.Entry<String, double[]> e : perPolicy.entrySet()) {
+            double[] v = e.getValue();
+            double floor = v[0] / v[2];
+            double unallocated = v[1] / v[2];
+            names.add(e.getKey());
+            values[i++] = new double[] {floor, Math.max(0, unallocated - floor)};
+            if (e.getKey().equals("FGD")) {
+                fgd = unallocated;
+            }
+        }
+        double rules = 0;
+        for (WorkloadBound b : bounds) {
+            rules += b.rules130();
+        }
+        List<StackedBarChart.Reference> refs = new ArrayList<>();
+        refs.add(new StackedBarChart.Reference("least any policy under the study's rules leaves", Math.max(0, 100 - rules / bounds.size())));
+        if (!Double.isNaN(fgd)) {
+            refs.add(new StackedBarChart.Reference("30 % below FGD", 0.7 * fgd));
+        }
+        int seeds = results.config().seeds().size();
+        return new StackedBarChart("Arrangement or selection: unallocated GPU at 130 % arrived",
+                "mean of " + bounds.size() + " workload(s) × " + seeds + " seed(s), % of GPU capacity",
+                "unallocated GPU (% of capacity)", names,
+                List.of("floor: least any arrangement of the tasks the policy let in leaves", "above the floor (at most what arrangement could win)"),
+                values, refs);
+    }
+
     /** The mean arrangement floor of every workload × policy, in run order. */
     public List<Floor> floors() {
         return List.copyOf(floors.values());
@@ -175,8 +221,9 @@ public final class BoundTable {
     }
 
     /**
-     * Writes {@code bound.md} and, per workload, {@code bound-<workload>.png} (each policy's mean
-     * allocation and the study-rules bound, arrived 70-130 %) into {@code dir}; returns the paths.
+     * Writes {@code bound.md}, {@code arrangement.png} ({@link #arrangementChart}) and, per workload,
+     * {@code bound-<workload>.png} (each policy's mean allocation and the study-rules bound, arrived
+     * 70-130 %) into {@code dir}; returns the paths.
      */
     public List<Path> write(Path dir) throws IOException {
         Files.createDirectories(dir);
@@ -184,6 +231,9 @@ public final class BoundTable {
         Path p = dir.resolve("bound.md");
         Files.writeString(p, markdown(), StandardCharsets.UTF_8);
         out.add(p);
+        Path bars = dir.resolve("arrangement.png");
+        arrangementChart().writePng(bars);
+        out.add(bars);
         Map<String, Map<String, List<RunResult>>> byWorkload = new LinkedHashMap<>();
         for (RunResult r : results.runs()) {
             byWorkload.computeIfAbsent(r.workload(), k -> new LinkedHashMap<>()).computeIfAbsent(r.policy(), k -> new ArrayList<>()).add(r);
