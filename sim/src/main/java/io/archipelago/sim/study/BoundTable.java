@@ -41,7 +41,7 @@ public final class BoundTable {
      * capacity: however the tasks this policy let in were arranged, at least this much stays unallocated.
      * {@code notConverged} counts the floors (two per run) whose search stopped early: still valid, but weaker.
      */
-    public record Floor(String workload, String policy, double floor100, double floor130, int notConverged) {
+    record Floor(String workload, String policy, double floor100, double floor130, int notConverged) {
     }
 
     private final List<WorkloadBound> bounds;
@@ -164,11 +164,6 @@ public final class BoundTable {
                 "unallocated GPU (% of capacity)", names,
                 List.of("floor: least any arrangement of the tasks the policy let in leaves", "above the floor (at most what arrangement could win)"),
                 values, refs);
-    }
-
-    /** The mean arrangement floor of every workload × policy, in run order. */
-    public List<Floor> floors() {
-        return List.copyOf(floors.values());
     }
 
     /** For one seed's arrivals: the any-policy bound at 100 % and 130 %, then the study-rules bound at every bin from {@link #CHART_FROM}. */
