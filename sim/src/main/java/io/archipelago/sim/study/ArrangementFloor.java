@@ -83,6 +83,11 @@ public final class ArrangementFloor {
      * @throws IllegalArgumentException if an array is not 1000 long or holds a negative count
      */
     public static Result of(int[] placed, int[] refused, long gpus) {
+        return of(placed, refused, gpus, MAX_ROUNDS);
+    }
+
+    /** {@link #of(int[], int[], long)} with at most {@code maxRounds} cutting-plane rounds (tests). */
+    static Result of(int[] placed, int[] refused, long gpus, int maxRounds) {
         if (placed.length != 1000 || refused.length != 1000) {
             throw new IllegalArgumentException("share tallies must have 1000 entries (index = milli), got "
                     + placed.length + " and " + refused.length);
@@ -121,7 +126,7 @@ public final class ArrangementFloor {
         double best = 0; // w = 0 is always valid
         boolean converged = false;
         double[] w = new double[n];
-        for (int round = 0; round < MAX_ROUNDS && !converged; round++) {
+        for (int round = 0; round < maxRounds && !converged; round++) {
             if (!solveDual(size, lo, hi, cuts, w)) {
                 break;
             }

@@ -59,6 +59,22 @@ class ArrangementFloorTest {
     }
 
     @Test
+    void aSearchStoppedEarlySaysSoAndStaysBelowTheConvergedFloor() {
+        int[] placed = new int[1000];
+        placed[470] = 40;
+        placed[320] = 25;
+        placed[650] = 20;
+        placed[230] = 15;
+        int[] refused = new int[1000];
+        refused[160] = 5;
+        ArrangementFloor.Result full = ArrangementFloor.of(placed, refused, 10_000);
+        ArrangementFloor.Result early = ArrangementFloor.of(placed, refused, 10_000, 1);
+        assertThat(full.converged()).isTrue();
+        assertThat(early.converged()).isFalse();
+        assertThat(early.wasteMilli()).isBetween(0L, full.wasteMilli() - 1);
+    }
+
+    @Test
     void noSharesNoFloor() {
         assertThat(floor(new int[][] {}, new int[][] {})).isZero();
         assertThat(floor(new int[][] {}, new int[][] {{500, 2}})).isZero();
