@@ -157,7 +157,15 @@ final class ExperimentCommand implements Runnable {
                 }
             }
             if (bound) {
-                io.archipelago.sim.study.BoundTable bt = io.archipelago.sim.study.BoundTable.of(results, summary);
+                io.archipelago.sim.study.BoundTable bt;
+                if (Main.interactive()) {
+                    try (ProgressBar pb = new ProgressBarBuilder().setTaskName("bounds").setInitialMax(wl.size() * (long) seedList.size())
+                            .setStyle(ProgressBarStyle.ASCII).setUpdateIntervalMillis(200).build()) {
+                        bt = io.archipelago.sim.study.BoundTable.of(results, summary, (d, t) -> pb.stepTo(d));
+                    }
+                } else {
+                    bt = io.archipelago.sim.study.BoundTable.of(results, summary);
+                }
                 System.out.println();
                 System.out.print(bt.markdown());
                 written = new ArrayList<>(written);

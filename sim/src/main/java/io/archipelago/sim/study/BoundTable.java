@@ -18,7 +18,7 @@ import java.util.Map;
 
 /**
  * Each policy's allocation next to two upper bounds for the same arrivals: {@link AllocationBound}
- * (any policy, online or offline) and the study-rules bound, min(that, {@link ForcedPlacementBound}),
+ * (any policy, online or offline) and the study-rules bound, min(that, {@link ForcedPlacementBound#packed}),
  * which holds for every policy that places each fitting task in arrival order and never moves one
  * (all the study's policies and ours). Per workload the 10-seed (or however many) mean of both at
  * 100 % and 130 % arrived; per workload × policy the mean allocation, the gap to the study-rules
@@ -61,7 +61,18 @@ public final class BoundTable {
 
     /** Computes the bound for every workload and seed of {@code results} (one LP bound per seed and bin). */
     public static BoundTable of(FgdStudy.Results results, Summary summary) {
+        return of(results, summary, (done, total) -> { });
+    }
+
+    /**
+     * {@link #of(FgdStudy.Results, Summary)}, calling {@code progress} with (arrival sequences done, total) after
+     * each workload × seed (from worker threads, one call at a time): the packing stage of the study-rules
+     * bound takes seconds per sequence.
+     */
+    public static BoundTable of(FgdStudy.Results results, Summary summary, java.util.function.BiConsumer<Integer, Integer> progress) {
         FgdStudy.Config c = results.config();
+        int total = c.workloads().size() * c.seeds().size();
+        java.util.concurrent.atomic.AtomicInteger done = new java.util.concurrent.atomic.AtomicInteger();
         List<WorkloadBound> out = new ArrayList<>();
         Map<String, double[]> curves = new LinkedHashMap<>();
         int k = c.seeds().size();
@@ -75,14 +86,28 @@ public final class BoundTable {
             java.util.Arrays.fill(curve, CHART_FROM, curve.length, 0);
             // per seed (in parallel; summed below in seed order, so the result does not depend on threads):
             // {any-policy bound @100, @130, then the study-rules bound per bin}
-            List<double[]> perSeed = c.seeds().parallelStream().map(seed -> seedBounds(c, w, seed)).toList();
+            List<double[]> perSeed = c.seeds().parallelStream().map(seed -> {
+                double[] v = seedBounds(c, w, seed);
+                synchronized (progress) {
+                    progress.accept(done.incrementAndGet(), total);
+                }
+                return v;
+            }).toList();
+            int packed100 = 2 + StudyRun.MAX_BIN + 1;
+            int packed130 = packed100 + 1;
             for (double[] v : perSeed) {
                 b100 += v[0];
                 b130 += v[1];
-                r100 += Math.min(v[0], v[2 + 100]);
-                r130 += Math.min(v[1], v[2 + StudyRun.MAX_BIN]);
+                r100 += Math.min(v[0], v[packed100]);
+                r130 += Math.min(v[1], v[packed130]);
                 for (int bin = CHART_FROM; bin <= StudyRun.MAX_BIN; bin++) {
-                    curve[bin] += v[2 + bin] / k;
+                    // allocation never falls as tasks arrive, so the bound at the end of bin 100 (130) bounds every
+                    // earlier bin too: the curve is the first stage, lowered to the packing stage where that is lower
+                    double rules = Math.min(v[2 + bin], v[packed130]);
+                    if (bin <= 100) {
+                        rules = Math.min(rules, v[packed100]);
+                    }
+                    curve[bin] += rules / k;
                 }
             }
             curves.put(w.name(), curve);
@@ -166,10 +191,16 @@ public final class BoundTable {
                 values, refs);
     }
 
-    /** For one seed's arrivals: the any-policy bound at 100 % and 130 %, then the study-rules bound at every bin from {@link #CHART_FROM}. */
+    /**
+     * For one seed's arrivals: the any-policy bound at 100 % and 130 %, then the study-rules bound's first stage at
+     * every bin from {@link #CHART_FROM}, then both stages ({@link ForcedPlacementBound#packed}) at 100 % and 130 %.
+     */
     private static double[] seedBounds(FgdStudy.Config c, FgdStudy.Workload w, long seed) {
         List<TaskSpec> arrivals = Arrivals.build(w.pods(), c.nodes(), c.tune(), new java.util.SplittableRandom(seed)).tasks();
-        double[] v = new double[2 + StudyRun.MAX_BIN + 1];
+        double[] v = new double[2 + StudyRun.MAX_BIN + 1 + 2];
+        v[2 + StudyRun.MAX_BIN + 1] = ForcedPlacementBound.packedPercent(c.nodes(), AllocationBound.prefixUpToBin(c.nodes(), arrivals, 100));
+        v[2 + StudyRun.MAX_BIN + 2] = ForcedPlacementBound.packedPercent(c.nodes(),
+                AllocationBound.prefixUpToBin(c.nodes(), arrivals, StudyRun.MAX_BIN));
         v[0] = AllocationBound.percent(c.nodes(), AllocationBound.prefixUpToBin(c.nodes(), arrivals, 100));
         v[1] = AllocationBound.percent(c.nodes(), AllocationBound.prefixUpToBin(c.nodes(), arrivals, StudyRun.MAX_BIN));
         for (int bin = CHART_FROM; bin <= StudyRun.MAX_BIN; bin++) {

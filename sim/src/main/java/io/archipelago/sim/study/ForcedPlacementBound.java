@@ -49,11 +49,34 @@ import java.util.Map;
  * shape s; the bound is the smallest of these over the shapes, and never above capacity or the
  * arrived demand.
  *
- * <p>Looseness (the true limit may be lower): remainders are assumed filled perfectly by any small
- * enough task, and the GPUs touched by sharing tasks alone by any sharing tasks at all; blocked nodes
- * are assumed free to block. The bound says nothing about shapes of at most 500 milli, and takes one
- * large shape at a time. Tasks with an RDMA share or a per-node limit are never counted as dominated
- * (they need not fit where s fits).
+ * <p>Looseness of this first stage (the true limit may be lower): remainders are assumed filled
+ * perfectly by any small enough task, and the GPUs touched by sharing tasks alone by any sharing tasks
+ * at all; blocked nodes are assumed free to block. It says nothing about shapes of at most 500 milli,
+ * and takes one large shape at a time. Tasks with an RDMA share or a per-node limit are never counted as
+ * dominated (they need not fit where s fits).
+ *
+ * <h2>The packing stage ({@link #packed})</h2>
+ * The second stage drops the perfect-filling assumptions: it keeps track of what each GPU holds. Take
+ * the first stage's strongest shape a and a second sharing shape b (see {@link #secondShape}), with
+ * closing points j_a and j_b defined as j above. For the true pair (j_a, j_b) of a run:
+ * <ol>
+ *   <li>every task arriving before j_a that fits wherever a fits (one GPU of at most a's milli, no more
+ *       CPU or memory, every model a may use) was placed, and likewise for b before j_b;</li>
+ *   <li>a GPU of G_a whose tasks that arrived before j_a total at most 1000 − g_a milli had room for a at
+ *       j_a, so its node was blocked for a: every task placed on it from j_a on has less CPU or less
+ *       memory than a;</li>
+ *   <li>from j_b on, no task with at least b's CPU and memory puts at least g_b milli on a GPU of G_b
+ *       (b would have fitted there just before).</li>
+ * </ol>
+ * Each GPU's final contents are therefore a <em>configuration</em> that obeys rule 2, every task class
+ * is placed between its forced count and its arrivals, and the allocation is at most the optimum of
+ * the configuration LP over these ({@link ClosingPackingLp}, valid for whatever prices its search
+ * ends with). CPU, memory, nodes and models are otherwise ignored, and the LP may choose any
+ * arrangement, so this is still a relaxation. The policy chooses (j_a, j_b); the search runs best-first
+ * over boxes of closing points, where a box's program relaxes every pair in it (forced only before
+ * the box's start, counted as arrived before j_a up to its end, kept off by b only from its end), and
+ * stops when the highest box is a single pair or within {@link #TOLERANCE} of capacity of the highest
+ * pair evaluated. The highest box's value is the bound, so stopping early never makes it invalid.
  */
 public final class ForcedPlacementBound {
     private ForcedPlacementBound() {
@@ -64,8 +87,10 @@ public final class ForcedPlacementBound {
      *
      * @param boundMilli  upper bound on allocated milli-GPU (capacity minus {@code wasteMilli})
      * @param wasteMilli  lower bound on unallocated milli-GPU
-     * @param shape       the binding shape, e.g. {@code "810 m, 3152 mCPU, 5600 MiB, any model"}; empty if none binds
-     * @param firstRefusal the arrival index j at which the maximum over j is reached (N = the shape always fits)
+     * @param shape       the binding shape, e.g. {@code "810 m, 3152 mCPU, 5600 MiB, any model"}; empty if none binds.
+     *                    From {@link #packed}, followed by {@code "; with "} and the second shape when there is one
+     * @param firstRefusal the arrival index j at which the maximum over j is reached (N = the shape always fits);
+     *                    from {@link #packed}, the first closing point of the highest box
      * @param forced      dominated tasks that every such policy places (n(j) at that j)
      */
     public record Result(long boundMilli, long wasteMilli, String shape, int firstRefusal, int forced) {
@@ -74,8 +99,15 @@ public final class ForcedPlacementBound {
     private record Shape(int cpu, long mem, int milli, long models) {
     }
 
-    /** The bound for {@code tasks} arriving in this order on {@code nodes} (see the class comment). */
+    /** The bound for {@code tasks} arriving in this order on {@code nodes}: the first stage alone (see the class comment). */
     public static Result of(List<NodeSpec> nodes, List<TaskSpec> tasks) {
+        return firstStage(nodes, tasks).result();
+    }
+
+    private record Staged(Result result, Shape shape) {
+    }
+
+    private static Staged firstStage(List<NodeSpec> nodes, List<TaskSpec> tasks) {
         long capacity = 0;
         for (NodeSpec n : nodes) {
             capacity += n.gpuCount() * 1000L;
@@ -92,13 +124,333 @@ public final class ForcedPlacementBound {
         }
         long start = Math.min(capacity, demand);
         Result best = new Result(start, capacity - start, "", tasks.size(), 0);
+        // the packing stage works on the shape with the largest first-stage waste, even where that does not bind
+        Shape strongest = null;
+        long strongestWaste = -1;
         for (Shape s : shapes.keySet()) {
             Result r = forShape(nodes, tasks, s, capacity);
             if (r.wasteMilli() > best.wasteMilli()) {
                 best = r;
             }
+            if (r.wasteMilli() > strongestWaste) {
+                strongest = s;
+                strongestWaste = r.wasteMilli();
+            }
+        }
+        return new Staged(best, strongest);
+    }
+
+    /** Intervals of closing points evaluated first by {@link #packed}; the search then splits the highest. */
+    private static final int FIRST_INTERVALS = 4;
+    /** Packing programs solved per bound at most; if reached, the highest interval's value is returned (still valid). */
+    static final int MAX_PROGRAMS = 3000;
+    /** Cutting-plane rounds per packing program at most. */
+    private static final int MAX_ROUNDS = 400;
+
+    /**
+     * The bound with both stages: the first stage ({@link #of}), then the packing stage on the first
+     * stage's binding shape and a second, smaller shape (see the class comment), whichever is lower.
+     * Milliseconds for the first stage; the packing stage solves tens to hundreds of small LPs, seconds
+     * on an openb run of 10,000 arrivals.
+     */
+    public static Result packed(List<NodeSpec> nodes, List<TaskSpec> tasks) {
+        Staged first = firstStage(nodes, tasks);
+        if (first.shape() == null) {
+            return first.result();
+        }
+        return packed(nodes, tasks, first, secondShape(tasks, first.shape()));
+    }
+
+    /**
+     * The second shape of the packing stage: among the arriving sharing shapes other than {@code a} that may
+     * run on any GPU model (a model-bound shape closes only its model's GPUs), the one
+     * whose dominated arrivals (tasks that fit wherever it fits) that {@code a} does not dominate hold the most
+     * GPU milli, since those are the tasks its closing point adds to the forced ones; ties go to the first to
+     * arrive. Null if there is none.
+     */
+    static Shape secondShape(List<TaskSpec> tasks, Shape a) {
+        Map<Shape, Boolean> shapes = new LinkedHashMap<>();
+        for (TaskSpec t : tasks) {
+            if (t.gpuCount() == 1 && t.gpuMilli() > 0 && t.gpuMilli() < 1000 && t.rdma() == 0 && t.maxPerNode() <= 0
+                    && t.allowedModels() == 0) {
+                shapes.putIfAbsent(new Shape(t.cpuMilli(), t.memoryMib(), t.gpuMilli(), t.allowedModels()), Boolean.TRUE);
+            }
+        }
+        shapes.remove(a);
+        // tally the dominated milli of each shape over the distinct task shapes, weighted by their counts
+        Map<Shape, Long> taskShapes = new LinkedHashMap<>();
+        for (TaskSpec t : tasks) {
+            if (t.gpuCount() == 1 && t.gpuMilli() > 0 && t.gpuMilli() < 1000 && t.rdma() == 0 && t.maxPerNode() <= 0) {
+                taskShapes.merge(new Shape(t.cpuMilli(), t.memoryMib(), t.gpuMilli(), t.allowedModels()), (long) t.gpuMilli(), Long::sum);
+            }
+        }
+        Shape best = null;
+        long bestMilli = 0;
+        for (Shape s : shapes.keySet()) {
+            long milli = 0;
+            for (Map.Entry<Shape, Long> e : taskShapes.entrySet()) {
+                Shape t = e.getKey();
+                boolean models = t.models() == 0 || (s.models() != 0 && (t.models() & s.models()) == s.models());
+                boolean byA = t.milli() <= a.milli() && t.cpu() <= a.cpu() && t.mem() <= a.mem()
+                        && (t.models() == 0 || (a.models() != 0 && (t.models() & a.models()) == a.models()));
+                if (!byA && t.milli() <= s.milli() && t.cpu() <= s.cpu() && t.mem() <= s.mem() && models) {
+                    milli += e.getValue();
+                }
+            }
+            if (milli > bestMilli) {
+                best = s;
+                bestMilli = milli;
+            }
         }
         return best;
+    }
+
+    private static Result packed(List<NodeSpec> nodes, List<TaskSpec> tasks, Staged first, Shape b) {
+        Shape a = first.shape();
+        long capacity = first.result().boundMilli() + first.result().wasteMilli();
+        // bin types: bit 0 = the GPU's node could host shape a, bit 1 = shape b
+        long[] bins = new long[4];
+        for (NodeSpec n : nodes) {
+            bins[(hosts(n, a) ? 1 : 0) | (b != null && hosts(n, b) ? 2 : 0)] += n.gpuCount();
+        }
+        int size = tasks.size();
+        Tasks t = new Tasks(size);
+        long demand = 0;
+        for (int i = 0; i < size; i++) {
+            TaskSpec task = tasks.get(i);
+            t.part[i] = task.gpuCount() == 0 ? 0 : Math.min(1000, task.gpuMilli());
+            t.count[i] = task.gpuCount();
+            t.mandA[i] = fitsWhereShapeFits(task, a);
+            t.lowA[i] = task.cpuMilli() < a.cpu() || task.memoryMib() < a.mem();
+            if (b != null) {
+                t.mandB[i] = fitsWhereShapeFits(task, b);
+                t.bannedB[i] = t.part[i] >= b.milli() && task.cpuMilli() >= b.cpu() && task.memoryMib() >= b.mem();
+            }
+            demand += task.gpuDemandMilli();
+        }
+        double trivial = Math.min(capacity, demand);
+        // best-first over boxes of closing points [a1, a2] × [b1, b2] (j_a, j_b in 0..N): a box's program is a
+        // relaxation of every pair of closing points in it, so the highest box bounds them all. Stop when the
+        // highest box is a point, or is within TOLERANCE of the highest point evaluated (a full search could not
+        // end lower than that point), or after MAX_PROGRAMS programs; the highest box's value is the bound.
+        java.util.PriorityQueue<Box> open = new java.util.PriorityQueue<>();
+        int programs = 0;
+        int partsA = Math.min(FIRST_INTERVALS, size + 1);
+        int partsB = b == null ? 1 : Math.min(Math.max(1, FIRST_INTERVALS / 2), size + 1);
+        for (int pa = 0; pa < partsA; pa++) {
+            for (int pb = 0; pb < partsB; pb++) {
+                Box box = new Box(cut(size, partsA, pa), cut(size, partsA, pa + 1) - 1,
+                        b == null ? size : cut(size, partsB, pb), b == null ? size : cut(size, partsB, pb + 1) - 1);
+                box.solve(t, bins, a.milli(), trivial, null);
+                open.add(box);
+                programs++;
+            }
+        }
+        long bestPoint = Long.MIN_VALUE;
+        long tolerance = (long) (TOLERANCE * capacity);
+        while (programs + 3 <= MAX_PROGRAMS) {
+            Box top = open.peek();
+            if (top.isPoint()) {
+                break;
+            }
+            if (bestPoint != Long.MIN_VALUE && top.value - bestPoint <= tolerance) {
+                break;
+            }
+            open.poll();
+            Box centre = new Box((top.a1 + top.a2) >>> 1, (top.a1 + top.a2) >>> 1, (top.b1 + top.b2) >>> 1, (top.b1 + top.b2) >>> 1);
+            centre.solve(t, bins, a.milli(), top.value, top.program);
+            bestPoint = Math.max(bestPoint, centre.value);
+            boolean splitA = top.a2 - top.a1 >= top.b2 - top.b1;
+            int lo = splitA ? top.a1 : top.b1;
+            int hi = splitA ? top.a2 : top.b2;
+            int mid = (lo + hi) >>> 1;
+            Box left = splitA ? new Box(top.a1, mid, top.b1, top.b2) : new Box(top.a1, top.a2, top.b1, mid);
+            Box right = splitA ? new Box(mid + 1, top.a2, top.b1, top.b2) : new Box(top.a1, top.a2, mid + 1, top.b2);
+            left.solve(t, bins, a.milli(), top.value, top.program);
+            right.solve(t, bins, a.milli(), top.value, top.program);
+            open.add(left);
+            open.add(right);
+            programs += 3;
+        }
+        Box top = open.peek();
+        if (top.value >= first.result().boundMilli()) {
+            return first.result();
+        }
+        int forced = 0;
+        for (int i = 0; i < top.a1; i++) {
+            forced += t.mandA[i] && t.part[i] == a.milli() ? 1 : 0;
+        }
+        String shape = describe(a) + (b == null ? "" : "; with " + describe(b));
+        return new Result(top.value, capacity - top.value, shape, top.a1, forced);
+    }
+
+    /** Stop the packing search when the highest box is within this share of capacity of the highest pair evaluated. */
+    static final double TOLERANCE = 1e-4;
+
+    /** A box of closing points [a1, a2] × [b1, b2] and its program's bound (whole milli). Highest first, then by position. */
+    private static final class Box implements Comparable<Box> {
+        final int a1;
+        final int a2;
+        final int b1;
+        final int b2;
+        long value;
+        Program program;
+
+        Box(int a1, int a2, int b1, int b2) {
+            this.a1 = a1;
+            this.a2 = a2;
+            this.b1 = b1;
+            this.b2 = b2;
+        }
+
+        boolean isPoint() {
+            return a1 == a2 && b1 == b2;
+        }
+
+        void solve(Tasks t, long[] bins, int milli, double cap, Program parent) {
+            program = program(t, this, bins, milli, cap, parent);
+            // floor to whole milli after allowing for rounding in the last bits: still a bound on the integer allocation
+            double v = Math.min(cap, program.boundMilli());
+            value = (long) Math.floor(v + 1e-6 * Math.max(1, Math.abs(v)));
+        }
+
+        @Override
+        public int compareTo(Box o) {
+            if (value != o.value) {
+                return Long.compare(o.value, value);
+            }
+            if (a1 != o.a1) {
+                return Integer.compare(a1, o.a1);
+            }
+            return b1 != o.b1 ? Integer.compare(b1, o.b1) : Integer.compare(a2 + b2, o.a2 + o.b2);
+        }
+    }
+
+    /** Start of the p-th of {@code parts} near-equal intervals of 0..size. */
+    private static int cut(int size, int parts, int p) {
+        return (int) ((long) (size + 1) * p / parts);
+    }
+
+    /** Per-task facts for the packing stage (index = arrival). */
+    private static final class Tasks {
+        final int[] part;
+        final int[] count;
+        final boolean[] mandA;
+        final boolean[] lowA;
+        final boolean[] mandB;
+        final boolean[] bannedB;
+
+        Tasks(int n) {
+            part = new int[n];
+            count = new int[n];
+            mandA = new boolean[n];
+            lowA = new boolean[n];
+            mandB = new boolean[n];
+            bannedB = new boolean[n];
+        }
+    }
+
+    /**
+     * The packing program for the box {_, a1, a2, b1, b2} of closing points (see {@link ClosingPackingLp}), at
+     * most {@code cap}: tasks before a1 that fit where shape a fits, or before b1 where shape b fits, must be
+     * placed; before a2 they count as arrived before a's closing; from b2 on, the tasks that shape b's closing
+     * keeps off a GPU of its kind are kept off.
+     */
+    /** A solved packing program: its bound, its class keys and the configurations it used (to warm-start its children). */
+    private record Program(double boundMilli, int[] keys, List<int[]> configs) {
+    }
+
+    private static Program program(Tasks t, Box box, long[] bins, int milli, double cap, Program parent) {
+        java.util.TreeMap<Integer, long[]> classes = new java.util.TreeMap<>(); // key -> {lo, hi}
+        for (int i = 0; i < t.part.length; i++) {
+            if (t.part[i] == 0) {
+                continue;
+            }
+            int kind = i < box.a2 ? ClosingPackingLp.BEFORE : t.lowA[i] ? ClosingPackingLp.AFTER_LOW : ClosingPackingLp.AFTER;
+            boolean mand = (i < box.a1 && t.mandA[i]) || (i < box.b1 && t.mandB[i]);
+            boolean banned = i >= box.b2 && t.bannedB[i];
+            int key = ((t.part[i] * 4 + kind) * 2 + (mand ? 1 : 0)) * 2 + (banned ? 1 : 0);
+            long[] e = classes.computeIfAbsent(key, k -> new long[2]);
+            e[1] += t.count[i];
+            if (mand) {
+                e[0] += t.count[i];
+            }
+        }
+        int n = classes.size();
+        int[] size = new int[n];
+        int[] kind = new int[n];
+        long[] lo = new long[n];
+        long[] hi = new long[n];
+        boolean[][] allowed = new boolean[4][n];
+        int k = 0;
+        for (var e : classes.entrySet()) {
+            int key = e.getKey();
+            boolean banned = (key & 1) != 0;
+            size[k] = key / 16;
+            kind[k] = (key / 4) % 4;
+            lo[k] = e.getValue()[0];
+            hi[k] = e.getValue()[1];
+            for (int type = 0; type < 4; type++) {
+                allowed[type][k] = !(banned && (type & 2) != 0);
+            }
+            k++;
+        }
+        boolean[] rule = {false, true, false, true};
+        int[] keys = new int[n];
+        k = 0;
+        for (int key : classes.keySet()) {
+            keys[k++] = key;
+        }
+        ClosingPackingLp lp = new ClosingPackingLp(size, kind, lo, hi, bins, rule, allowed, milli);
+        if (parent != null) {
+            lp.seed(translate(parent, keys));
+        }
+        double bound = lp.solve(MAX_ROUNDS, cap).boundMilli();
+        return new Program(bound, keys, lp.configs());
+    }
+
+    /** The parent's configurations over the child's classes (by class key); those using a class the child lacks are dropped. */
+    private static List<int[]> translate(Program parent, int[] keys) {
+        int[] index = new int[parent.keys().length];
+        for (int i = 0; i < index.length; i++) {
+            index[i] = java.util.Arrays.binarySearch(keys, parent.keys()[i]);
+        }
+        List<int[]> out = new java.util.ArrayList<>();
+        for (int[] c : parent.configs()) {
+            int[] d = new int[keys.length + 1];
+            d[0] = c[0];
+            boolean ok = true;
+            for (int i = 0; i < index.length && ok; i++) {
+                if (c[1 + i] != 0) {
+                    ok = index[i] >= 0;
+                    if (ok) {
+                        d[1 + index[i]] = c[1 + i];
+                    }
+                }
+            }
+            if (ok) {
+                out.add(d);
+            }
+        }
+        return out;
+    }
+
+    private static boolean hosts(NodeSpec n, Shape s) {
+        boolean model = s.models() == 0 || (n.gpuModel() >= 0 && (s.models() & (1L << n.gpuModel())) != 0);
+        return model && n.cpuMilli() >= s.cpu() && n.memoryMib() >= s.mem();
+    }
+
+    /**
+     * One GPU of at most s's milli, no more CPU or memory, every model s may use, and no RDMA or per-node
+     * limit: such a task fits wherever s fits, so it is placed whenever s would fit.
+     */
+    private static boolean fitsWhereShapeFits(TaskSpec t, Shape s) {
+        if (t.gpuCount() != 1 || t.gpuMilli() > s.milli() || t.gpuMilli() <= 0 || t.cpuMilli() > s.cpu()
+                || t.memoryMib() > s.mem() || t.rdma() > 0 || t.maxPerNode() > 0) {
+            return false;
+        }
+        long tm = t.allowedModels();
+        return tm == 0 || (s.models() != 0 && (tm & s.models()) == s.models());
     }
 
     private static Result forShape(List<NodeSpec> nodes, List<TaskSpec> tasks, Shape s, long capacity) {
@@ -106,8 +458,7 @@ public final class ForcedPlacementBound {
         int r = 1000 - g;
         long gs = 0;
         for (NodeSpec n : nodes) {
-            boolean model = s.models() == 0 || (n.gpuModel() >= 0 && (s.models() & (1L << n.gpuModel())) != 0);
-            if (model && n.cpuMilli() >= s.cpu() && n.memoryMib() >= s.mem()) {
+            if (hosts(n, s)) {
                 gs += n.gpuCount();
             }
         }
@@ -178,8 +529,12 @@ public final class ForcedPlacementBound {
             }
         }
         best = Math.min(best, capacity);
+        return new Result(best, capacity - best, describe(s), bestJ, (int) bestN);
+    }
+
+    private static String describe(Shape s) {
         String models = s.models() == 0 ? "any model" : "models " + io.archipelago.core.model.GpuModels.describeMask(s.models());
-        return new Result(best, capacity - best, g + " m, " + s.cpu() + " mCPU, " + s.mem() + " MiB, " + models, bestJ, (int) bestN);
+        return s.milli() + " m, " + s.cpu() + " mCPU, " + s.mem() + " MiB, " + models;
     }
 
     /**
@@ -205,9 +560,23 @@ public final class ForcedPlacementBound {
         return percent(nodes, AllocationBound.prefixUpToBin(nodes, a.tasks(), bin));
     }
 
-    /** The bound for {@code arrived} as % of the GPU capacity of {@code nodes} (0 without GPUs). */
+    /** {@link #percentAt} with both stages ({@link #packed}). */
+    public static double packedPercentAt(List<NodeSpec> nodes, List<TaskSpec> trace, double tune, long seed, int bin) {
+        Arrivals a = Arrivals.build(trace, nodes, tune, new java.util.SplittableRandom(seed));
+        return packedPercent(nodes, AllocationBound.prefixUpToBin(nodes, a.tasks(), bin));
+    }
+
+    /** The first-stage bound for {@code arrived} as % of the GPU capacity of {@code nodes} (0 without GPUs). */
     static double percent(List<NodeSpec> nodes, List<TaskSpec> arrived) {
-        Result r = of(nodes, arrived);
+        return percentOf(of(nodes, arrived));
+    }
+
+    /** {@link #packed} for {@code arrived} as % of the GPU capacity of {@code nodes} (0 without GPUs). */
+    static double packedPercent(List<NodeSpec> nodes, List<TaskSpec> arrived) {
+        return percentOf(packed(nodes, arrived));
+    }
+
+    private static double percentOf(Result r) {
         long capacity = r.boundMilli() + r.wasteMilli();
         return capacity == 0 ? 0 : 100.0 * r.boundMilli() / capacity;
     }
