@@ -61,22 +61,25 @@ import java.util.Map;
  * closing points j_a and j_b defined as j above. For the true pair (j_a, j_b) of a run:
  * <ol>
  *   <li>every task arriving before j_a that fits wherever a fits (one GPU of at most a's milli, no more
- *       CPU or memory, every model a may use) was placed, and likewise for b before j_b;</li>
+ *       CPU or memory, every model a may use, no RDMA share and no per-node limit) was placed, and likewise
+ *       for b before j_b;</li>
  *   <li>a GPU of G_a whose tasks that arrived before j_a total at most 1000 − g_a milli had room for a at
  *       j_a, so its node was blocked for a: every task placed on it from j_a on has less CPU or less
  *       memory than a;</li>
- *   <li>from j_b on, no task with at least b's CPU and memory puts at least g_b milli on a GPU of G_b
- *       (b would have fitted there just before).</li>
+ *   <li>from j_b on, no task with at least b's CPU and memory and at least g_b milli per GPU is placed:
+ *       b may run on any model, so such a task fits only where b would have fitted just before.</li>
  * </ol>
  * Each GPU's final contents are therefore a <em>configuration</em> that obeys rule 2, every task class
  * is placed between its forced count and its arrivals, and the allocation is at most the optimum of
  * the configuration LP over these ({@link ClosingPackingLp}, valid for whatever prices its search
  * ends with). CPU, memory, nodes and models are otherwise ignored, and the LP may choose any
  * arrangement, so this is still a relaxation. The policy chooses (j_a, j_b); the search runs best-first
- * over boxes of closing points, where a box's program relaxes every pair in it (forced only before
- * the box's start, counted as arrived before j_a up to its end, kept off by b only from its end), and
- * stops when the highest box is a single pair or within {@link #TOLERANCE} of capacity of the highest
- * pair evaluated. The highest box's value is the bound, so stopping early never makes it invalid.
+ * over boxes of closing points, where a box's program relaxes every pair in it: a task is forced only
+ * before the box's start, counted as arrived before j_a up to its end (which only raises a GPU's early
+ * total and removes tasks from its late ones, so every configuration valid for a pair in the box stays
+ * valid), and left out by b only from its end. The search stops when the highest box is a single pair,
+ * is within {@link #TOLERANCE} of capacity of the highest pair evaluated, or after {@link #MAX_PROGRAMS}
+ * programs. The highest box's value is the bound, so stopping early never makes it invalid.
  */
 public final class ForcedPlacementBound {
     private ForcedPlacementBound() {
@@ -91,7 +94,9 @@ public final class ForcedPlacementBound {
      *                    From {@link #packed}, followed by {@code "; with "} and the second shape when there is one
      * @param firstRefusal the arrival index j at which the maximum over j is reached (N = the shape always fits);
      *                    from {@link #packed}, the first closing point of the highest box
-     * @param forced      dominated tasks that every such policy places (n(j) at that j)
+     * @param forced      dominated tasks that every such policy places (n(j) at that j); from {@link #packed}, the
+     *                    tasks of the shape's milli forced before the start of the highest box, which runs closing
+     *                    to the shape at or after that point must place (informational)
      */
     public record Result(long boundMilli, long wasteMilli, String shape, int firstRefusal, int forced) {
     }
@@ -208,10 +213,10 @@ public final class ForcedPlacementBound {
     private static Result packed(List<NodeSpec> nodes, List<TaskSpec> tasks, Staged first, Shape b) {
         Shape a = first.shape();
         long capacity = first.result().boundMilli() + first.result().wasteMilli();
-        // bin types: bit 0 = the GPU's node could host shape a, bit 1 = shape b
-        long[] bins = new long[4];
+        // bin types: 1 = the GPU's node could host shape a (the closing rule applies), 0 = it could not
+        long[] bins = new long[2];
         for (NodeSpec n : nodes) {
-            bins[(hosts(n, a) ? 1 : 0) | (b != null && hosts(n, b) ? 2 : 0)] += n.gpuCount();
+            bins[hosts(n, a) ? 1 : 0] += n.gpuCount();
         }
         int size = tasks.size();
         Tasks t = new Tasks(size);
@@ -224,7 +229,8 @@ public final class ForcedPlacementBound {
             t.lowA[i] = task.cpuMilli() < a.cpu() || task.memoryMib() < a.mem();
             if (b != null) {
                 t.mandB[i] = fitsWhereShapeFits(task, b);
-                t.bannedB[i] = t.part[i] >= b.milli() && task.cpuMilli() >= b.cpu() && task.memoryMib() >= b.mem();
+                // b may run on any model, so such a task fits only where b would fit: from j_b on, nowhere
+                t.keptOutByB[i] = t.part[i] >= b.milli() && task.cpuMilli() >= b.cpu() && task.memoryMib() >= b.mem();
             }
             demand += task.gpuDemandMilli();
         }
@@ -338,7 +344,7 @@ public final class ForcedPlacementBound {
         final boolean[] mandA;
         final boolean[] lowA;
         final boolean[] mandB;
-        final boolean[] bannedB;
+        final boolean[] keptOutByB;
 
         Tasks(int n) {
             part = new int[n];
@@ -346,30 +352,31 @@ public final class ForcedPlacementBound {
             mandA = new boolean[n];
             lowA = new boolean[n];
             mandB = new boolean[n];
-            bannedB = new boolean[n];
+            keptOutByB = new boolean[n];
         }
     }
 
-    /**
-     * The packing program for the box {_, a1, a2, b1, b2} of closing points (see {@link ClosingPackingLp}), at
-     * most {@code cap}: tasks before a1 that fit where shape a fits, or before b1 where shape b fits, must be
-     * placed; before a2 they count as arrived before a's closing; from b2 on, the tasks that shape b's closing
-     * keeps off a GPU of its kind are kept off.
-     */
     /** A solved packing program: its bound, its class keys and the configurations it used (to warm-start its children). */
     private record Program(double boundMilli, int[] keys, List<int[]> configs) {
     }
 
+    /**
+     * The packing program for a box of closing points (see {@link ClosingPackingLp}), at most {@code cap}: tasks
+     * before a1 that fit wherever shape a fits, or before b1 wherever shape b fits, must be placed; tasks before
+     * a2 count as arrived before a's closing point; tasks from b2 on that could only go where b would fit are
+     * left out. Each choice relaxes the rules for every pair in the box: a task is forced for no pair before the
+     * box's start, counting it as early only raises its GPU's early total and removes it from the late tasks,
+     * and a task is kept out for every pair only from the box's end.
+     */
     private static Program program(Tasks t, Box box, long[] bins, int milli, double cap, Program parent) {
         java.util.TreeMap<Integer, long[]> classes = new java.util.TreeMap<>(); // key -> {lo, hi}
         for (int i = 0; i < t.part.length; i++) {
-            if (t.part[i] == 0) {
+            if (t.part[i] == 0 || (i >= box.b2 && t.keptOutByB[i])) {
                 continue;
             }
             int kind = i < box.a2 ? ClosingPackingLp.BEFORE : t.lowA[i] ? ClosingPackingLp.AFTER_LOW : ClosingPackingLp.AFTER;
             boolean mand = (i < box.a1 && t.mandA[i]) || (i < box.b1 && t.mandB[i]);
-            boolean banned = i >= box.b2 && t.bannedB[i];
-            int key = ((t.part[i] * 4 + kind) * 2 + (mand ? 1 : 0)) * 2 + (banned ? 1 : 0);
+            int key = (t.part[i] * 4 + kind) * 2 + (mand ? 1 : 0);
             long[] e = classes.computeIfAbsent(key, k -> new long[2]);
             e[1] += t.count[i];
             if (mand) {
@@ -381,27 +388,20 @@ public final class ForcedPlacementBound {
         int[] kind = new int[n];
         long[] lo = new long[n];
         long[] hi = new long[n];
-        boolean[][] allowed = new boolean[4][n];
+        int[] keys = new int[n];
+        boolean[][] allowed = new boolean[2][n];
         int k = 0;
         for (var e : classes.entrySet()) {
-            int key = e.getKey();
-            boolean banned = (key & 1) != 0;
-            size[k] = key / 16;
-            kind[k] = (key / 4) % 4;
+            keys[k] = e.getKey();
+            size[k] = e.getKey() / 8;
+            kind[k] = (e.getKey() / 2) % 4;
             lo[k] = e.getValue()[0];
             hi[k] = e.getValue()[1];
-            for (int type = 0; type < 4; type++) {
-                allowed[type][k] = !(banned && (type & 2) != 0);
-            }
+            allowed[0][k] = true;
+            allowed[1][k] = true;
             k++;
         }
-        boolean[] rule = {false, true, false, true};
-        int[] keys = new int[n];
-        k = 0;
-        for (int key : classes.keySet()) {
-            keys[k++] = key;
-        }
-        ClosingPackingLp lp = new ClosingPackingLp(size, kind, lo, hi, bins, rule, allowed, milli);
+        ClosingPackingLp lp = new ClosingPackingLp(size, kind, lo, hi, bins, new boolean[] {false, true}, allowed, milli);
         if (parent != null) {
             lp.seed(translate(parent, keys));
         }
