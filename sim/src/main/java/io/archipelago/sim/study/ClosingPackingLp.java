@@ -65,7 +65,6 @@ final class ClosingPackingLp {
     private final long[] hi;
     private final long[] bins;        // GPUs per bin type
     private final boolean[] rule;     // the closing rule applies to the bin type (its GPUs could host the shape)
-    private final boolean[][] allowed; // allowed[type][class]: the class may sit on a GPU of the type
     private final int threshold; // 1000 - g: a GPU whose before-j items total at most this was blocked at j
     private final List<int[]> cuts = new ArrayList<>(); // {bin type, a_0 .. a_{n-1}}
 
@@ -80,12 +79,11 @@ final class ClosingPackingLp {
      * @param hi         most placed per class (arrived)
      * @param bins       GPUs per bin type
      * @param rule       whether the closing rule applies to a bin type
-     * @param allowed    allowed[type][class]: whether the class may sit on a GPU of the type
      * @param shapeMilli g, the closing shape's milli
      */
-    ClosingPackingLp(int[] size, int[] kind, long[] lo, long[] hi, long[] bins, boolean[] rule, boolean[][] allowed, int shapeMilli) {
+    ClosingPackingLp(int[] size, int[] kind, long[] lo, long[] hi, long[] bins, boolean[] rule, int shapeMilli) {
         int n = size.length;
-        if (kind.length != n || lo.length != n || hi.length != n || rule.length != bins.length || allowed.length != bins.length) {
+        if (kind.length != n || lo.length != n || hi.length != n || rule.length != bins.length) {
             throw new IllegalArgumentException("class or bin-type arrays differ in length");
         }
         for (int k = 0; k < n; k++) {
@@ -100,7 +98,6 @@ final class ClosingPackingLp {
         this.hi = hi;
         this.bins = bins;
         this.rule = rule;
-        this.allowed = allowed;
         this.threshold = 1000 - shapeMilli;
         for (int t = 0; t < bins.length; t++) {
             if (bins[t] <= 0) {
@@ -110,7 +107,7 @@ final class ClosingPackingLp {
                 int[] c = new int[n + 1];
                 c[0] = t;
                 c[1 + k] = 1;
-                if (allowed[t][k] && (!rule[t] || kind[k] != AFTER)) {
+                if (!rule[t] || kind[k] != AFTER) {
                     cuts.add(c);
                 }
             }
@@ -136,7 +133,7 @@ final class ClosingPackingLp {
                 if (c[1 + k] == 0) {
                     continue;
                 }
-                ok = c[1 + k] > 0 && c[1 + k] <= hi[k] && allowed[t][k];
+                ok = c[1 + k] > 0 && c[1 + k] <= hi[k];
                 used += c[1 + k] * size[k];
                 if (kind[k] == BEFORE) {
                     before += c[1 + k] * size[k];
@@ -205,7 +202,7 @@ final class ClosingPackingLp {
                 if (bins[t] <= 0) {
                     continue;
                 }
-                double kv = rule[t] ? shapeKnapsack(v, allowed[t], config) : knapsack(v, allowed[t], config);
+                double kv = rule[t] ? shapeKnapsack(v, config) : knapsack(v, k -> true, config);
                 bound += bins[t] * Math.max(0, kv);
                 if (kv > pi[t] + EPS * Math.max(1, Math.abs(kv))) {
                     violated = true;
@@ -277,23 +274,19 @@ final class ClosingPackingLp {
     }
 
     /** Max Σ a·v over configurations allowed on a GPU of the shape's kind; the maximiser goes into config. */
-    private double shapeKnapsack(double[] v, boolean[] allowed, int[] config) {
+    private double shapeKnapsack(double[] v, int[] config) {
         int n = size.length;
         // (1) no item of kind AFTER: unconstrained
-        boolean[] noAfter = new boolean[n];
-        for (int k = 0; k < n; k++) {
-            noAfter[k] = allowed[k] && kind[k] != AFTER;
-        }
         int[] c1 = new int[n];
-        double best = knapsack(v, noAfter, c1);
+        double best = knapsack(v, k -> kind[k] != AFTER, c1);
         System.arraycopy(c1, 0, config, 0, n);
         // (2) before-j items totalling more than the threshold, then any after-j items in what is left
-        List<int[]> bChunks = chunks(v, k -> allowed[k] && kind[k] == BEFORE, true);
+        List<int[]> bChunks = chunks(v, k -> kind[k] == BEFORE, true);
         double[] exact = new double[1001];
         Arrays.fill(exact, Double.NEGATIVE_INFINITY);
         exact[0] = 0;
         boolean[][] took = fill(exact, bChunks, v);
-        List<int[]> aChunks = chunks(v, k -> allowed[k] && kind[k] >= AFTER_LOW, false);
+        List<int[]> aChunks = chunks(v, k -> kind[k] >= AFTER_LOW, false);
         double[] atMost = new double[1001];
         boolean[][] tookA = fill(atMost, aChunks, v);
         int bestX = -1;
@@ -323,9 +316,9 @@ final class ClosingPackingLp {
         return best;
     }
 
-    /** Unconstrained bounded knapsack over the classes in {@code allowed}, capacity 1000. */
-    private double knapsack(double[] v, boolean[] allowed, int[] config) {
-        List<int[]> ch = chunks(v, k -> allowed[k], false);
+    /** Unconstrained bounded knapsack over the classes {@code use} accepts, capacity 1000. */
+    private double knapsack(double[] v, java.util.function.IntPredicate use, int[] config) {
+        List<int[]> ch = chunks(v, use, false);
         double[] dp = new double[1001];
         boolean[][] took = fill(dp, ch, v);
         Arrays.fill(config, 0);

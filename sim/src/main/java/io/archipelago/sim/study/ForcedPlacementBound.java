@@ -389,7 +389,6 @@ public final class ForcedPlacementBound {
         long[] lo = new long[n];
         long[] hi = new long[n];
         int[] keys = new int[n];
-        boolean[][] allowed = new boolean[2][n];
         int k = 0;
         for (var e : classes.entrySet()) {
             keys[k] = e.getKey();
@@ -397,11 +396,9 @@ public final class ForcedPlacementBound {
             kind[k] = (e.getKey() / 2) % 4;
             lo[k] = e.getValue()[0];
             hi[k] = e.getValue()[1];
-            allowed[0][k] = true;
-            allowed[1][k] = true;
             k++;
         }
-        ClosingPackingLp lp = new ClosingPackingLp(size, kind, lo, hi, bins, new boolean[] {false, true}, allowed, milli);
+        ClosingPackingLp lp = new ClosingPackingLp(size, kind, lo, hi, bins, new boolean[] {false, true}, milli);
         if (parent != null) {
             lp.seed(translate(parent, keys));
         }
@@ -542,12 +539,7 @@ public final class ForcedPlacementBound {
      * per-node limit (s has neither): such a task fits wherever s fits.
      */
     private static boolean dominated(TaskSpec t, Shape s) {
-        if (t.gpuCount() != 1 || t.gpuMilli() != s.milli() || t.cpuMilli() > s.cpu() || t.memoryMib() > s.mem()
-                || t.rdma() > 0 || t.maxPerNode() > 0) {
-            return false;
-        }
-        long tm = t.allowedModels();
-        return tm == 0 || (s.models() != 0 && (tm & s.models()) == s.models());
+        return t.gpuMilli() == s.milli() && fitsWhereShapeFits(t, s);
     }
 
     /**

@@ -26,22 +26,20 @@ class ClosingPackingLpTest {
     private static final int L = ClosingPackingLp.AFTER_LOW;
     private static final int A = ClosingPackingLp.AFTER;
 
-    /** One bin type of {@code gpus} GPUs, the rule on or off, every class allowed; classes as {size, kind, lo, hi}. */
+    /** One bin type of {@code gpus} GPUs, the rule on or off; classes as {size, kind, lo, hi}. */
     private static double bound(long gpus, boolean rule, int shapeMilli, int[]... classes) {
         int n = classes.length;
         int[] size = new int[n];
         int[] kind = new int[n];
         long[] lo = new long[n];
         long[] hi = new long[n];
-        boolean[][] allowed = new boolean[1][n];
         for (int k = 0; k < n; k++) {
             size[k] = classes[k][0];
             kind[k] = classes[k][1];
             lo[k] = classes[k][2];
             hi[k] = classes[k][3];
-            allowed[0][k] = true;
         }
-        return new ClosingPackingLp(size, kind, lo, hi, new long[] {gpus}, new boolean[] {rule}, allowed, shapeMilli)
+        return new ClosingPackingLp(size, kind, lo, hi, new long[] {gpus}, new boolean[] {rule}, shapeMilli)
                 .solve(400, 1e12).boundMilli();
     }
 
